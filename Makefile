@@ -1,0 +1,33 @@
+# txredis build targets. `make test` is what CI runs (with TXREDIS_REQUIRE_SERVER=1).
+GO      ?= go
+PKGS    ?= ./...
+FUZZTIME ?= 15s
+
+.PHONY: test fmt-check vet race bench fuzz bench-compare staticcheck
+
+test: fmt-check vet race
+
+fmt-check:
+	@out=$$(gofmt -l . | grep -v '^examples/bench/' || true); \
+	if [ -n "$$out" ]; then echo "gofmt wants to change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+race:
+	$(GO) test -race -count=1 -timeout 12m $(PKGS)
+
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# Short coverage-guided runs of every fuzz target.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./proto
+	$(GO) test -run '^$$' -fuzz '^FuzzCmd$$' -fuzztime $(FUZZTIME) ./proto
+
+# Starts a redis-server on a free port and runs the comparison matrix.
+bench-compare:
+	cd examples/bench && ./compare.sh
