@@ -1,0 +1,68 @@
+package conn
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/proto"
+)
+
+// Commands is the typed Redis command set. It is written once and
+// embedded in every handle (Conn, pool.Pool, shard.Ring, txn.Tx, ...), so
+// a program can switch between handle kinds without changing its logic.
+// The zero value has no Sender and must not be used; build one with
+// NewCommands.
+type Commands struct {
+	s Sender
+}
+
+// NewCommands returns the command set that sends through s.
+func NewCommands(s Sender) Commands { return Commands{s: s} }
+
+// Sender returns the handle the commands go through.
+func (c Commands) Sender() Sender { return c.s }
+
+// ErrBadArgs matches arguments rejected before anything is sent
+// (txredisapi's InvalidData).
+var ErrBadArgs = errors.New("txredis: invalid arguments")
+
+// BadArgs returns an error wrapping ErrBadArgs for the named command.
+func BadArgs(command, format string, a ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrBadArgs, command, fmt.Sprintf(format, a...))
+}
+
+// Do sends any command, given as its name followed by its arguments
+// (string, []byte, integers, floats, bool), and fires with the raw reply.
+// Server errors fail the Deferred with a *proto.Error.
+func (c Commands) Do(args ...any) *deferred.Deferred[proto.Value] {
+	if len(args) == 0 {
+		return deferred.Fail[proto.Value](BadArgs("Do", "no command given"))
+	}
+	name, ok := args[0].(string)
+	if !ok {
+		if b, isBytes := args[0].([]byte); isBytes {
+			name = string(b)
+		} else {
+			return deferred.Fail[proto.Value](BadArgs("Do", "command name must be a string, not %T", args[0]))
+		}
+	}
+	cmd := proto.NewCmd(name)
+	for _, a := range args[1:] {
+		if err := cmd.Any(a); err != nil {
+			return Failed[proto.Value](cmd, BadArgs(name, "%v", err))
+		}
+	}
+	MarkBlocking(cmd)
+	return Request(c.s, cmd, Identity)
+}
+
+// DoCmd sends a prepared command and fires with the raw reply.
+func (c Commands) DoCmd(cmd *proto.Cmd) *deferred.Deferred[proto.Value] {
+	return Request(c.s, cmd, Identity)
+}
+
+// Ping sends PING and fires with the reply ("PONG").
+func (c Commands) Ping() *deferred.Deferred[string] {
+	return Request(c.s, proto.NewCmd("PING"), proto.Value.AsString)
+}

@@ -1,0 +1,406 @@
+package conn
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/proto"
+)
+
+// State is where a connection is in its life.
+type State int32
+
+// The states of a connection.
+const (
+	StateConnecting   State = iota // a dial is in flight; commands queue and wait for it
+	StateConnected                 // commands are written and answered
+	StateDisconnected              // down; commands fail at once until a redial succeeds
+	StateClosed                    // Disconnect was called, or reconnecting gave up
+)
+
+func (s State) String() string {
+	switch s {
+	case StateConnecting:
+		return "connecting"
+	case StateConnected:
+		return "connected"
+	case StateDisconnected:
+		return "disconnected"
+	case StateClosed:
+		return "closed"
+	}
+	return "unknown"
+}
+
+// StateEvent is reported to Options.OnState.
+type StateEvent struct {
+	Addr    string
+	State   State
+	Err     error // why the connection went down or a dial failed
+	Attempt int   // reconnect attempt number, 0 for the first dial
+}
+
+// Conn is one connection to a Redis server: one writer goroutine, one
+// reader goroutine, and one FIFO of pending commands between them. Every
+// command pipelines: the writer never waits for a reply before writing
+// the next command, and flushes whenever its queue drains.
+//
+// A Conn is safe for concurrent use. Sending a command never blocks on
+// the network, so commands may be sent from Deferred callbacks running on
+// the reader goroutine.
+type Conn struct {
+	Commands
+
+	opts            Options // immutable after New
+	network, target string  // immutable
+	epoch           time.Time
+
+	pendingCount atomic.Int64 // len(fifo), readable without mu
+
+	mu sync.Mutex // protects the fields below
+	// state is the current state; lastErr why it is not connected.
+	state   State
+	lastErr error
+	// wbuf holds encoded commands the writer has not taken yet; every
+	// command in it has its entry in q.
+	wbuf []byte
+	q    fifo
+	// lastDeadline is the deadline of the newest pending command.
+	lastDeadline int64
+	// wakePending is set when the writer was signalled and has not yet
+	// taken wbuf.
+	wakePending bool
+	// nc, gen identify the live socket; gen grows with each dial so that
+	// goroutines of an old socket cannot touch a new one.
+	nc  net.Conn
+	gen uint64
+	// closing is set by Disconnect; drained is closed when q empties.
+	closing bool
+	drained chan struct{}
+	// lastAttempt is when the latest dial started.
+	lastAttempt time.Time
+
+	wake        chan struct{} // writer signal, capacity 1
+	lost        chan uint64   // generation of a socket that failed, capacity 1
+	kick        chan struct{} // asks a waiting supervisor to redial now
+	ctx         context.Context // cancelled by Disconnect
+	cancel      context.CancelFunc
+	closeCh     <-chan struct{} // ctx.Done()
+	closeOnce   sync.Once
+	disconnectD deferred.Deferred[struct{}]
+	firstD      deferred.Deferred[*Conn] // fires on the first connect (eager constructor)
+}
+
+// Addr returns the address the connection dials.
+func (c *Conn) Addr() string { return c.opts.Addr }
+
+// Options returns the options the connection was created with, with
+// defaults filled in.
+func (c *Conn) Options() Options { return c.opts }
+
+// State returns the current state.
+func (c *Conn) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// Pending returns the number of commands sent and not yet answered.
+func (c *Conn) Pending() int { return int(c.pendingCount.Load()) }
+
+func (c *Conn) now() int64 { return int64(time.Since(c.epoch)) }
+
+// Send encodes cmd for the wire and arranges for r to be resolved exactly
+// once: with the reply, or with a *ConnectionError. It takes ownership of
+// cmd. It never blocks on the network.
+func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
+	c.mu.Lock()
+	if err := c.acceptLocked(); err != nil {
+		c.mu.Unlock()
+		cmd.Release()
+		r.Resolve(proto.Value{}, err)
+		return
+	}
+	c.enqueueLocked(cmd, r)
+	c.signalLocked()
+	c.mu.Unlock()
+	cmd.Release()
+}
+
+// SendBatch sends all commands in order as one unit: no other command is
+// interleaved between them and they reach the socket in a single write
+// unless the batch is larger than what one write takes. rs[i] receives
+// the reply to cmds[i]. It takes ownership of cmds.
+func (c *Conn) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+	c.mu.Lock()
+	if err := c.acceptLocked(); err != nil {
+		c.mu.Unlock()
+		for i, cmd := range cmds {
+			cmd.Release()
+			rs[i].Resolve(proto.Value{}, err)
+		}
+		return
+	}
+	for i, cmd := range cmds {
+		c.enqueueLocked(cmd, rs[i])
+	}
+	c.signalLocked()
+	c.mu.Unlock()
+	for _, cmd := range cmds {
+		cmd.Release()
+	}
+}
+
+// SendNoReply writes cmd without waiting for a reply in the FIFO: for
+// commands whose answers arrive as pushes (SUBSCRIBE and friends on a
+// subscriber connection). It takes ownership of cmd.
+func (c *Conn) SendNoReply(cmd *proto.Cmd) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer cmd.Release()
+	if err := c.acceptLocked(); err != nil {
+		return err
+	}
+	c.wbuf = cmd.AppendTo(c.wbuf)
+	c.signalLocked()
+	return nil
+}
+
+// acceptLocked returns the error a new command fails with, or nil when it
+// can be queued (connected, or a dial in flight).
+func (c *Conn) acceptLocked() error {
+	switch {
+	case c.closing || c.state == StateClosed:
+		if c.state == StateClosed && !c.closing && c.lastErr != nil {
+			return &ConnectionError{Addr: c.opts.Addr, Op: "not connected", Err: c.lastErr}
+		}
+		return &ConnectionError{Addr: c.opts.Addr, Op: "closed", Err: ErrClosed}
+	case c.state == StateDisconnected:
+		c.kickLocked()
+		err := c.lastErr
+		if err == nil {
+			err = ErrNotConnected
+		}
+		return &ConnectionError{Addr: c.opts.Addr, Op: "not connected", Err: err}
+	}
+	return nil
+}
+
+func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
+	c.wbuf = cmd.AppendTo(c.wbuf)
+	var dl int64
+	if c.opts.ReplyTimeout > 0 {
+		block, blocking := cmd.Blocking()
+		switch {
+		case !blocking:
+			dl = c.now() + int64(c.opts.ReplyTimeout)
+		case block > 0:
+			dl = c.now() + int64(c.opts.ReplyTimeout+block)
+		}
+		// A reply cannot come before the replies ahead of it.
+		if c.q.len() > 0 && (c.lastDeadline == 0 || (dl != 0 && c.lastDeadline > dl)) {
+			dl = c.lastDeadline
+		}
+		c.lastDeadline = dl
+	}
+	c.q.push(pending{r: r, deadline: dl})
+	c.pendingCount.Add(1)
+}
+
+func (c *Conn) signalLocked() {
+	if c.state != StateConnected || c.wakePending {
+		return
+	}
+	c.wakePending = true
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// kickLocked asks a supervisor waiting out a backoff to redial now, at
+// most once per minRedialInterval: demand shortens the backoff so a
+// restarted server is found quickly.
+func (c *Conn) kickLocked() {
+	if time.Since(c.lastAttempt) < minRedialInterval {
+		return
+	}
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// minRedialInterval spaces dials triggered by commands on a down
+// connection.
+const minRedialInterval = 100 * time.Millisecond
+
+// writeLoop owns writes on nc for generation gen.
+func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
+	var spare []byte
+	for {
+		select {
+		case <-c.wake:
+		case <-stop:
+			return
+		}
+		for {
+			c.mu.Lock()
+			if c.gen != gen || c.state != StateConnected {
+				c.mu.Unlock()
+				return
+			}
+			buf := c.wbuf
+			c.wbuf = spare[:0]
+			c.wakePending = false
+			c.mu.Unlock()
+			if len(buf) == 0 {
+				spare = buf
+				break
+			}
+			if _, err := nc.Write(buf); err != nil {
+				c.fail(gen, err)
+				return
+			}
+			if cap(buf) > 256<<10 {
+				buf = nil // do not keep a burst's buffer for an idle connection
+			}
+			spare = buf[:0]
+		}
+	}
+}
+
+// readLoop owns reads on the socket of generation gen, through br.
+func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
+	rd := proto.NewReader(br, proto.ReaderOptions{MaxBulk: c.opts.MaxBulk})
+	for {
+		v, err := rd.ReadValue()
+		if err != nil {
+			c.fail(gen, err)
+			return
+		}
+		if c.opts.OnPush != nil && c.isPush(v) {
+			c.opts.OnPush(v)
+			continue
+		}
+		c.mu.Lock()
+		if c.gen != gen {
+			c.mu.Unlock()
+			return
+		}
+		p, ok := c.q.pop()
+		if ok {
+			c.pendingCount.Add(-1)
+			if c.q.len() == 0 && c.drained != nil {
+				close(c.drained)
+				c.drained = nil
+			}
+		}
+		c.mu.Unlock()
+		if !ok {
+			if c.opts.OnPush != nil {
+				c.opts.OnPush(v)
+				continue
+			}
+			c.fail(gen, &proto.ProtocolError{Offset: rd.Offset(), Msg: "reply with no command pending: " + v.String()})
+			return
+		}
+		p.r.Resolve(v, nil)
+	}
+}
+
+var pubsubKinds = map[string]bool{
+	"message": true, "pmessage": true, "smessage": true,
+	"subscribe": true, "psubscribe": true, "ssubscribe": true,
+	"unsubscribe": true, "punsubscribe": true, "sunsubscribe": true,
+}
+
+func (c *Conn) isPush(v proto.Value) bool {
+	if v.Kind == proto.Push {
+		return true
+	}
+	return c.opts.PubSub && v.Kind == proto.Array && len(v.Elems) > 0 &&
+		v.Elems[0].Kind == proto.BulkString && pubsubKinds[v.Elems[0].Str]
+}
+
+// watchdog fails the connection when the oldest pending reply is overdue.
+func (c *Conn) watchdog(gen uint64, stop <-chan struct{}) {
+	tick := c.opts.ReplyTimeout / 4
+	if tick < 5*time.Millisecond {
+		tick = 5 * time.Millisecond
+	}
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		p, ok := c.q.peek()
+		overdue := ok && c.gen == gen && p.deadline != 0 && c.now() > p.deadline
+		c.mu.Unlock()
+		if overdue {
+			c.fail(gen, &ConnectionError{Addr: c.opts.Addr, Op: "reply timeout", Err: ErrTimeout})
+			return
+		}
+	}
+}
+
+// fail records the first fatal error of socket generation gen: it closes
+// the socket, fails every pending command with a ConnectionError and
+// tells the supervisor. Later calls for the same generation do nothing.
+func (c *Conn) fail(gen uint64, cause error) {
+	c.mu.Lock()
+	if c.gen != gen || c.nc == nil {
+		c.mu.Unlock()
+		return
+	}
+	nc := c.nc
+	c.nc = nil
+	var cerr *ConnectionError
+	if !errors.As(cause, &cerr) {
+		cerr = &ConnectionError{Addr: c.opts.Addr, Op: "lost connection", Err: cause}
+	}
+	c.lastErr = cerr
+	if c.closing {
+		c.state = StateClosed
+	} else {
+		c.state = StateDisconnected
+	}
+	failed := c.takePendingLocked()
+	c.mu.Unlock()
+	_ = nc.Close()
+	c.resolveAll(failed, cerr)
+	select {
+	case c.lost <- gen:
+	default:
+	}
+}
+
+// takePendingLocked empties the FIFO and the write buffer.
+func (c *Conn) takePendingLocked() []pending {
+	failed := c.q.drain()
+	c.pendingCount.Store(0)
+	c.wbuf = c.wbuf[:0]
+	c.wakePending = false
+	c.lastDeadline = 0
+	if c.drained != nil {
+		close(c.drained)
+		c.drained = nil
+	}
+	return failed
+}
+
+func (c *Conn) resolveAll(ps []pending, err error) {
+	for _, p := range ps {
+		p.r.Resolve(proto.Value{}, err)
+	}
+}

@@ -1,0 +1,140 @@
+package conn
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/txredis/txredis/proto"
+)
+
+// Defaults used when the corresponding Options field is zero.
+const (
+	DefaultAddr           = "localhost:6379"
+	DefaultConnectTimeout = 5 * time.Second
+	DefaultReadBuffer     = 16 << 10
+)
+
+// Options configures a connection. The zero value connects to
+// localhost:6379, database 0, RESP2, with automatic reconnection, as
+// txredisapi's Connection() does.
+type Options struct {
+	// Addr is "host:port", a unix socket path starting with "/", or
+	// "unix:///path". Empty means localhost:6379.
+	Addr string
+	// DB is the database selected after connecting (txredisapi's dbid).
+	DB int
+	// Username and Password authenticate with AUTH (or HELLO ... AUTH).
+	// Username is for Redis 6 ACL users; leave it empty for requirepass.
+	Username string
+	Password string
+	// ClientName is set with CLIENT SETNAME when not empty.
+	ClientName string
+	// Protocol is 2 (RESP2, the default) or 3 (RESP3, via HELLO 3).
+	Protocol int
+	// TLS, when not nil, wraps the connection in TLS. An empty ServerName
+	// is taken from Addr's host, so the certificate is verified by default.
+	TLS *tls.Config
+	// ConnectTimeout bounds one dial plus handshake (default 5s). Commands
+	// sent while a dial is in flight wait for it at most this long.
+	ConnectTimeout time.Duration
+	// ReplyTimeout, when > 0, is how long a reply may take. Blocking
+	// commands (BLPOP, XREAD BLOCK, WAIT...) get their own timeout on top.
+	// A reply that times out breaks the connection, as in txredisapi: every
+	// pending command fails with a timeout ConnectionError and the
+	// connection is redialled.
+	ReplyTimeout time.Duration
+	// NoReconnect disables automatic reconnection (txredisapi's
+	// reconnect=False): once lost, the connection stays down.
+	NoReconnect bool
+	// Backoff returns how long to wait before reconnect attempt n (0-based).
+	// Nil means DefaultBackoff: first retry at once, then exponential with
+	// jitter capped at 2s.
+	Backoff func(attempt int) time.Duration
+	// OnState, when not nil, is called on every state change from the
+	// connection's supervisor goroutine. It must not block.
+	OnState func(StateEvent)
+	// Logger receives state changes at Info/Warn level when not nil.
+	Logger *slog.Logger
+	// Dialer replaces net.Dialer (tests use it to hand in net.Pipe ends).
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+	// ReadBufferSize is the size of the reply read buffer (default 16 KiB).
+	ReadBufferSize int
+	// MaxBulk caps the length of one bulk reply (default 512 MiB).
+	MaxBulk int
+
+	// OnPush receives values that are not replies to a command: RESP3
+	// push frames, values arriving when no command is pending, and (with
+	// PubSub set) RESP2 pub/sub messages. It runs on the reader goroutine
+	// and must not block. Without it an unsolicited value is a protocol
+	// error that breaks the connection.
+	OnPush func(v proto.Value)
+	// PubSub makes RESP2 arrays whose first element is a pub/sub kind
+	// ("message", "subscribe", ...) go to OnPush. Set it only on a
+	// dedicated subscriber connection.
+	PubSub bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.Backoff == nil {
+		o.Backoff = DefaultBackoff
+	}
+	if o.ReadBufferSize <= 0 {
+		o.ReadBufferSize = DefaultReadBuffer
+	}
+	if o.Protocol == 0 {
+		o.Protocol = 2
+	}
+	return o
+}
+
+// Network splits an address into the network and address net.Dial takes:
+// "/path" and "unix:///path" are unix sockets, anything else is TCP.
+func Network(addr string) (network, address string) {
+	switch {
+	case strings.HasPrefix(addr, "unix://"):
+		return "unix", strings.TrimPrefix(addr, "unix://")
+	case strings.HasPrefix(addr, "/"):
+		return "unix", addr
+	case strings.HasPrefix(addr, "tcp://"):
+		return "tcp", strings.TrimPrefix(addr, "tcp://")
+	}
+	return "tcp", addr
+}
+
+// DefaultBackoff is the reconnect policy used when Options.Backoff is nil:
+// attempt 0 retries at once; attempt n waits a random duration in
+// [d/2, d) where d = 50ms * 2^(n-1), capped at 2s.
+func DefaultBackoff(attempt int) time.Duration {
+	return ExponentialBackoff(50*time.Millisecond, 2*time.Second)(attempt)
+}
+
+// ExponentialBackoff returns a policy whose first retry is immediate and
+// whose later delays double from base up to max, with jitter (each delay
+// is uniformly drawn from [d/2, d)).
+func ExponentialBackoff(base, max time.Duration) func(int) time.Duration {
+	return func(attempt int) time.Duration {
+		if attempt <= 0 {
+			return 0
+		}
+		d := base
+		for i := 1; i < attempt && d < max; i++ {
+			d *= 2
+		}
+		if d > max {
+			d = max
+		}
+		half := d / 2
+		return half + time.Duration(rand.Int64N(int64(half)+1))
+	}
+}

@@ -1,0 +1,370 @@
+package conn
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/proto"
+)
+
+// New returns a connection at once and dials in the background; this is
+// the core both constructors share (txredisapi's lazyConnection). Commands
+// sent before the first dial completes wait for it up to ConnectTimeout.
+func New(opts Options) *Conn {
+	return newConn(opts, false)
+}
+
+// Connect dials and fires the returned Deferred with the connection once
+// it is up (txredisapi's Connection). If the first attempt fails the
+// Deferred fails with a *ConnectionError and nothing is left running.
+func Connect(opts Options) *deferred.Deferred[*Conn] {
+	return &newConn(opts, true).firstD
+}
+
+// Ready returns a Deferred that fires with c once it is first connected
+// (or fails if it is closed before, or, for Connect, if the first dial
+// fails).
+func (c *Conn) Ready() *deferred.Deferred[*Conn] { return &c.firstD }
+
+func newConn(opts Options, eager bool) *Conn {
+	opts = opts.withDefaults()
+	c := &Conn{
+		opts:    opts,
+		epoch:   time.Now(),
+		state:   StateConnecting,
+		wake:    make(chan struct{}, 1),
+		lost:    make(chan uint64, 1),
+		kick:    make(chan struct{}, 1),
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.closeCh = c.ctx.Done()
+	c.network, c.target = Network(opts.Addr)
+	c.Commands = NewCommands(c)
+	go c.supervise(eager)
+	return c
+}
+
+// Disconnect stops reconnecting, lets replies already in flight arrive
+// (waiting at most ReplyTimeout, or ConnectTimeout when that is zero),
+// closes the socket and fires once every goroutine of the connection has
+// ended. Commands sent afterwards fail with ErrClosed. It is idempotent:
+// every call returns the same Deferred.
+func (c *Conn) Disconnect() *deferred.Deferred[struct{}] {
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.closing = true
+		if c.q.len() > 0 && c.state == StateConnected {
+			c.drained = make(chan struct{})
+		}
+		c.mu.Unlock()
+		c.cancel()
+	})
+	return &c.disconnectD
+}
+
+func (c *Conn) closed() bool {
+	select {
+	case <-c.closeCh:
+		return true
+	default:
+		return false
+	}
+}
+
+func (c *Conn) supervise(eager bool) {
+	attempt := 0 // consecutive failed dials
+	everConnected := false
+	for redial := false; ; redial = true {
+		if redial && !c.waitBackoff(attempt) {
+			break
+		}
+		c.mu.Lock()
+		if c.closing {
+			c.mu.Unlock()
+			break
+		}
+		c.state = StateConnecting
+		c.lastAttempt = time.Now()
+		c.mu.Unlock()
+		c.emit(StateEvent{State: StateConnecting, Attempt: attempt})
+
+		nc, br, err := c.dial()
+		if err != nil {
+			stop := c.closed() || c.opts.NoReconnect || isPermanent(err) || (eager && !everConnected)
+			c.mu.Lock()
+			c.lastErr = err
+			c.state = StateDisconnected
+			if stop {
+				c.state = StateClosed
+			}
+			failed := c.takePendingLocked()
+			c.mu.Unlock()
+			c.resolveAll(failed, err)
+			c.emit(StateEvent{State: StateDisconnected, Err: err, Attempt: attempt})
+			if eager && !everConnected {
+				c.firstD.Errback(err)
+			}
+			if stop {
+				break
+			}
+			attempt++
+			continue
+		}
+		attempt = 0
+		everConnected = true
+		c.serve(nc, br)
+		if c.closed() || c.opts.NoReconnect {
+			break
+		}
+	}
+	c.shutdown()
+}
+
+// serve runs the reader, writer and watchdog on a fresh socket until it
+// fails or Disconnect is called, and waits for them.
+func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
+	c.mu.Lock()
+	c.gen++
+	gen := c.gen
+	c.nc = nc
+	c.state = StateConnected
+	c.lastErr = nil
+	c.wakePending = false
+	if len(c.wbuf) > 0 {
+		c.signalLocked()
+	}
+	c.mu.Unlock()
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); c.writeLoop(nc, gen, stop) }()
+	go func() { defer wg.Done(); c.readLoop(br, gen) }()
+	if c.opts.ReplyTimeout > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.watchdog(gen, stop) }()
+	}
+	c.emit(StateEvent{State: StateConnected})
+	c.firstD.Callback(c)
+
+	select {
+	case <-c.lost:
+	case <-c.closeCh:
+		c.mu.Lock()
+		drained := c.drained
+		c.mu.Unlock()
+		if drained != nil {
+			wait := c.opts.ReplyTimeout
+			if wait <= 0 {
+				wait = c.opts.ConnectTimeout
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-drained:
+			case <-c.lost:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+		c.fail(gen, &ConnectionError{Addr: c.opts.Addr, Op: "closed", Err: ErrClosed})
+	}
+	close(stop)
+	wg.Wait()
+	c.mu.Lock()
+	err := c.lastErr
+	c.mu.Unlock()
+	if !c.closed() {
+		c.emit(StateEvent{State: StateDisconnected, Err: err})
+	}
+}
+
+// waitBackoff sleeps before reconnect attempt n, cut short by a command
+// arriving on the down connection (at most once per minRedialInterval).
+// It reports false when Disconnect was called.
+func (c *Conn) waitBackoff(attempt int) bool {
+	d := c.opts.Backoff(attempt)
+	if d <= 0 {
+		return !c.closed()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.kick:
+		return true
+	case <-c.closeCh:
+		return false
+	}
+}
+
+func (c *Conn) shutdown() {
+	c.mu.Lock()
+	c.state = StateClosed
+	err := c.lastErr
+	failed := c.takePendingLocked()
+	c.mu.Unlock()
+	closedErr := &ConnectionError{Addr: c.opts.Addr, Op: "closed", Err: ErrClosed}
+	c.resolveAll(failed, closedErr)
+	if err == nil {
+		err = closedErr
+	}
+	c.firstD.Errback(err)
+	c.emit(StateEvent{State: StateClosed, Err: err})
+	c.disconnectD.Callback(struct{}{})
+}
+
+func (c *Conn) emit(e StateEvent) {
+	e.Addr = c.opts.Addr
+	if c.opts.Logger != nil {
+		level := slog.LevelInfo
+		if e.Err != nil {
+			level = slog.LevelWarn
+		}
+		c.opts.Logger.Log(context.Background(), level, "txredis: connection "+e.State.String(),
+			"addr", e.Addr, "attempt", e.Attempt, "err", e.Err)
+	}
+	if c.opts.OnState != nil {
+		c.opts.OnState(e)
+	}
+}
+
+// dial opens a socket and runs the handshake within ConnectTimeout.
+func (c *Conn) dial() (net.Conn, *bufio.Reader, error) {
+	ctx, cancel := context.WithTimeout(c.ctx, c.opts.ConnectTimeout)
+	defer cancel()
+	var nc net.Conn
+	var err error
+	if c.opts.Dialer != nil {
+		nc, err = c.opts.Dialer(ctx, c.network, c.target)
+	} else {
+		d := net.Dialer{KeepAlive: 30 * time.Second}
+		nc, err = d.DialContext(ctx, c.network, c.target)
+	}
+	if err != nil {
+		return nil, nil, c.dialError("dial", "", err, ctx)
+	}
+	if c.opts.TLS != nil {
+		cfg := c.opts.TLS.Clone()
+		if cfg.ServerName == "" {
+			if host, _, err := net.SplitHostPort(c.target); err == nil {
+				cfg.ServerName = host
+			}
+		}
+		tc := tls.Client(nc, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			nc.Close()
+			return nil, nil, c.dialError("tls handshake", "", err, ctx)
+		}
+		nc = tc
+	}
+	unblock := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Now()) })
+	defer unblock()
+	br := bufio.NewReaderSize(nc, c.opts.ReadBufferSize)
+	if step, err := c.handshake(nc, br); err != nil {
+		nc.Close()
+		return nil, nil, c.dialError("handshake", step, err, ctx)
+	}
+	if !unblock() {
+		nc.Close()
+		return nil, nil, c.dialError("handshake", "", ctx.Err(), ctx)
+	}
+	_ = nc.SetDeadline(time.Time{})
+	return nc, br, nil
+}
+
+func (c *Conn) dialError(op, step string, err error, ctx context.Context) error {
+	if ctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded) || isNetTimeout(err) {
+		err = errors.Join(ErrTimeout, err)
+	}
+	if c.closed() {
+		err = errors.Join(ErrClosed, err)
+	}
+	return &ConnectionError{Addr: c.opts.Addr, Op: op, Step: step, Err: err}
+}
+
+func isNetTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// handshake sends HELLO/AUTH, SELECT and CLIENT SETNAME in one write and
+// checks each reply in order; it returns the step that failed.
+func (c *Conn) handshake(nc net.Conn, br *bufio.Reader) (string, error) {
+	o := c.opts
+	var steps []string
+	var buf []byte
+	add := func(step string, args ...string) {
+		steps = append(steps, step)
+		buf = proto.AppendCommand(buf, args...)
+	}
+	named := false
+	if o.Protocol == 3 {
+		args := []string{"HELLO", "3"}
+		if o.Password != "" {
+			user := o.Username
+			if user == "" {
+				user = "default"
+			}
+			args = append(args, "AUTH", user, o.Password)
+		}
+		if o.ClientName != "" {
+			args = append(args, "SETNAME", o.ClientName)
+			named = true
+		}
+		add("HELLO", args...)
+	} else if o.Password != "" {
+		if o.Username != "" {
+			add("AUTH", "AUTH", o.Username, o.Password)
+		} else {
+			add("AUTH", "AUTH", o.Password)
+		}
+	}
+	if o.DB != 0 {
+		add("SELECT", "SELECT", strconv.Itoa(o.DB))
+	}
+	if o.ClientName != "" && !named {
+		add("CLIENT SETNAME", "CLIENT", "SETNAME", o.ClientName)
+	}
+	if len(steps) == 0 {
+		return "", nil
+	}
+	if _, err := nc.Write(buf); err != nil {
+		return steps[0], err
+	}
+	rd := proto.NewReader(br, proto.ReaderOptions{MaxBulk: o.MaxBulk})
+	var firstErr error
+	failed := ""
+	for _, step := range steps {
+		v, err := rd.ReadValue()
+		if err != nil {
+			return step, err
+		}
+		if e := v.Err(); e != nil && firstErr == nil {
+			firstErr, failed = e, step
+		}
+	}
+	return failed, firstErr
+}
+
+// isPermanent reports handshake errors that retrying cannot fix: wrong
+// credentials, a database that does not exist, an unsupported protocol.
+func isPermanent(err error) bool {
+	var perr *proto.Error
+	if !errors.As(err, &perr) {
+		return false
+	}
+	switch perr.Prefix {
+	case "LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN":
+		return false
+	}
+	return true
+}
