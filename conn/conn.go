@@ -83,6 +83,8 @@ type Conn struct {
 	// closing is set by Disconnect; drained is closed when q empties.
 	closing bool
 	drained chan struct{}
+	// leased is the Lease holding the connection, if any.
+	leased *Lease
 	// lastAttempt is when the latest dial started.
 	lastAttempt time.Time
 
@@ -121,7 +123,7 @@ func (c *Conn) now() int64 { return int64(time.Since(c.epoch)) }
 // cmd. It never blocks on the network.
 func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
 	c.mu.Lock()
-	if err := c.acceptLocked(); err != nil {
+	if err := c.acceptOwnLocked(); err != nil {
 		c.mu.Unlock()
 		cmd.Release()
 		r.Resolve(proto.Value{}, err)
@@ -139,7 +141,7 @@ func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
 // the reply to cmds[i]. It takes ownership of cmds.
 func (c *Conn) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	c.mu.Lock()
-	if err := c.acceptLocked(); err != nil {
+	if err := c.acceptOwnLocked(); err != nil {
 		c.mu.Unlock()
 		for i, cmd := range cmds {
 			cmd.Release()
@@ -170,6 +172,15 @@ func (c *Conn) SendNoReply(cmd *proto.Cmd) error {
 	c.wbuf = cmd.AppendTo(c.wbuf)
 	c.signalLocked()
 	return nil
+}
+
+// acceptOwnLocked is acceptLocked for the connection's own handle, which
+// must not interleave commands with a lease.
+func (c *Conn) acceptOwnLocked() error {
+	if c.leased != nil {
+		return ErrLeased
+	}
+	return c.acceptLocked()
 }
 
 // acceptLocked returns the error a new command fails with, or nil when it

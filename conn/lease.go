@@ -1,0 +1,137 @@
+package conn
+
+import (
+	"context"
+	"errors"
+
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/proto"
+)
+
+// ErrLeased matches commands sent through a connection's own handle while
+// the connection is leased for exclusive use (a transaction on a single
+// connection). Use a pool to run ordinary commands beside a transaction,
+// as in txredisapi.
+var ErrLeased = errors.New("txredis/conn: connection is leased for exclusive use (in a transaction); use a pool to run commands beside it")
+
+// Leaser is implemented by handles that can lend one connection for
+// exclusive use: a Conn lends itself, a pool leases one of its
+// connections, a sharded handle refuses.
+type Leaser interface {
+	Lease(ctx context.Context) *deferred.Deferred[*Lease]
+}
+
+// Lease is exclusive use of one connection, for transactions and
+// blocking commands. Commands go through the Lease (it is a
+// BatchSender); nothing else is sent on the connection until Release.
+// A Lease is bound to the socket it started on: if the connection is lost
+// and redialled, commands on the Lease fail with a ConnectionError, so a
+// transaction never continues on a fresh socket outside its MULTI.
+type Lease struct {
+	c         *Conn
+	gen       uint64
+	onRelease func(l *Lease)
+	released  bool // protected by c.mu
+}
+
+// Conn returns the leased connection.
+func (l *Lease) Conn() *Conn { return l.c }
+
+// Broken reports whether the socket the lease started on is gone.
+func (l *Lease) Broken() bool {
+	l.c.mu.Lock()
+	defer l.c.mu.Unlock()
+	return l.c.gen != l.gen || l.c.state != StateConnected
+}
+
+// Send sends cmd on the leased connection.
+func (l *Lease) Send(cmd *proto.Cmd, r Resolver) {
+	l.SendBatch([]*proto.Cmd{cmd}, []Resolver{r})
+}
+
+// SendBatch sends cmds on the leased connection as one unit.
+func (l *Lease) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+	c := l.c
+	c.mu.Lock()
+	err := c.acceptLocked()
+	switch {
+	case err != nil:
+	case l.released:
+		err = &ConnectionError{Addr: c.opts.Addr, Op: "lease released", Err: ErrClosed}
+	case c.gen != l.gen || c.state != StateConnected:
+		err = &ConnectionError{Addr: c.opts.Addr, Op: "lost connection", Err: errors.New("the leased connection was lost")}
+	}
+	if err != nil {
+		c.mu.Unlock()
+		for i, cmd := range cmds {
+			cmd.Release()
+			rs[i].Resolve(proto.Value{}, err)
+		}
+		return
+	}
+	for i, cmd := range cmds {
+		c.enqueueLocked(cmd, rs[i])
+	}
+	c.signalLocked()
+	c.mu.Unlock()
+	for _, cmd := range cmds {
+		cmd.Release()
+	}
+}
+
+// Release ends the lease; the connection takes ordinary commands again.
+// It is idempotent.
+func (l *Lease) Release() {
+	c := l.c
+	c.mu.Lock()
+	if l.released {
+		c.mu.Unlock()
+		return
+	}
+	l.released = true
+	if c.leased == l {
+		c.leased = nil
+	}
+	c.mu.Unlock()
+	if l.onRelease != nil {
+		l.onRelease(l)
+	}
+}
+
+// Lease lends the connection for exclusive use. It fails at once with
+// ErrLeased when the connection is already leased, or with a
+// ConnectionError when it is not connected.
+func (c *Conn) Lease(ctx context.Context) *deferred.Deferred[*Lease] {
+	l, err := c.TryLease(nil)
+	if err != nil {
+		return deferred.Fail[*Lease](err)
+	}
+	return deferred.Succeed(l)
+}
+
+// TryLease leases the connection if it is connected and not leased;
+// onRelease, when not nil, runs after Release (pools use it to take the
+// connection back).
+func (c *Conn) TryLease(onRelease func(*Lease)) (*Lease, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.acceptLocked(); err != nil {
+		return nil, err
+	}
+	if c.state != StateConnected {
+		return nil, &ConnectionError{Addr: c.opts.Addr, Op: "not connected", Err: ErrNotConnected}
+	}
+	if c.leased != nil {
+		return nil, ErrLeased
+	}
+	l := &Lease{c: c, gen: c.gen, onRelease: onRelease}
+	c.leased = l
+	return l, nil
+}
+
+// Leased reports whether the connection is leased.
+func (c *Conn) Leased() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.leased != nil
+}
