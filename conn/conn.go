@@ -88,9 +88,9 @@ type Conn struct {
 	// lastAttempt is when the latest dial started.
 	lastAttempt time.Time
 
-	wake        chan struct{} // writer signal, capacity 1
-	lost        chan uint64   // generation of a socket that failed, capacity 1
-	kick        chan struct{} // asks a waiting supervisor to redial now
+	wake        chan struct{}   // writer signal, capacity 1
+	lost        chan uint64     // generation of a socket that failed, capacity 1
+	kick        chan struct{}   // asks a waiting supervisor to redial now
 	ctx         context.Context // cancelled by Disconnect
 	cancel      context.CancelFunc
 	closeCh     <-chan struct{} // ctx.Done()

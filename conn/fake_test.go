@@ -1,9 +1,9 @@
 package conn_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"context"
 	"io"
 	"net"
 	"strconv"
@@ -166,7 +166,9 @@ func TestBulkOverLimit(t *testing.T) {
 
 func TestServerErrorIsProtoError(t *testing.T) {
 	c, _ := fakeConn(t, func(p *fakeserver.Peer) {
-		p.Serve(func([]string) proto.Value { return proto.ErrorValue("WRONGTYPE Operation against a key holding the wrong kind of value") })
+		p.Serve(func([]string) proto.Value {
+			return proto.ErrorValue("WRONGTYPE Operation against a key holding the wrong kind of value")
+		})
 	}, conn.Options{})
 	_, err := wait(t, c.Incr("a"))
 	var perr *proto.Error

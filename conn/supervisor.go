@@ -37,12 +37,12 @@ func (c *Conn) Ready() *deferred.Deferred[*Conn] { return &c.firstD }
 func newConn(opts Options, eager bool) *Conn {
 	opts = opts.withDefaults()
 	c := &Conn{
-		opts:    opts,
-		epoch:   time.Now(),
-		state:   StateConnecting,
-		wake:    make(chan struct{}, 1),
-		lost:    make(chan uint64, 1),
-		kick:    make(chan struct{}, 1),
+		opts:  opts,
+		epoch: time.Now(),
+		state: StateConnecting,
+		wake:  make(chan struct{}, 1),
+		lost:  make(chan uint64, 1),
+		kick:  make(chan struct{}, 1),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.closeCh = c.ctx.Done()
