@@ -1,0 +1,231 @@
+package deferred
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+var errNoDeferreds = errors.New("txredis/deferred: First of no Deferreds")
+
+// FirstError is the error of a combined Deferred (All, or List with
+// FireOnFirstError) when one of its Deferreds fails. Test for it with
+// errors.As; errors.Is sees through it to Err.
+type FirstError struct {
+	Index int   // the position of the failed Deferred in the arguments
+	Err   error // its error
+}
+
+// Error returns a message naming the index and the error.
+func (e *FirstError) Error() string {
+	return fmt.Sprintf("txredis/deferred: Deferred %d failed: %v", e.Index, e.Err)
+}
+
+// Unwrap returns Err.
+func (e *FirstError) Unwrap() error { return e.Err }
+
+// Outcome is the result of one Deferred in a List.
+type Outcome[T any] struct {
+	OK    bool  // true if the Deferred succeeded with Value
+	Value T     // its value, if OK
+	Err   error // its error, if it failed; nil and OK false means not collected
+}
+
+// ListOptions selects when a List fires.
+type ListOptions struct {
+	// FireOnFirstResult fires the List with the first success. The slice
+	// then has the length of the input, with only the entry of that
+	// Deferred set (OK true); every other entry is the zero Outcome.
+	FireOnFirstResult bool
+	// FireOnFirstError fails the List with a *FirstError on the first
+	// failure.
+	FireOnFirstError bool
+	// ConsumeErrors is accepted for ports of Twisted code. Steps added to
+	// a Deferred branch rather than extend one chain, so a List never
+	// changes what other listeners of its Deferreds see, and there is no
+	// unhandled-error logging to silence: the option changes nothing.
+	ConsumeErrors bool
+}
+
+func mustDeferreds[T any](name string, ds []*Deferred[T]) []*Deferred[T] {
+	for _, d := range ds {
+		if d == nil {
+			panic("txredis/deferred: " + name + " with a nil Deferred")
+		}
+	}
+	return slices.Clone(ds)
+}
+
+// cancelAll returns a canceller that cancels every one of ds.
+func cancelAll[T, U any](ds []*Deferred[T]) func(*Deferred[U]) {
+	return func(*Deferred[U]) {
+		for _, d := range ds {
+			d.Cancel()
+		}
+	}
+}
+
+// All returns a Deferred that fires with the values of ds, in order, once
+// all of them have succeeded (Twisted's gatherResults). If one fails, it
+// fails at once with a *FirstError holding that Deferred's index and
+// error; the other Deferreds are not cancelled. Cancelling the returned
+// Deferred cancels every one of ds, so it fails with a *FirstError that
+// wraps ErrCancelled. With no Deferreds it fires at once with an empty
+// slice. ds must not contain nil.
+func All[T any](ds ...*Deferred[T]) *Deferred[[]T] {
+	ds = mustDeferreds("All", ds)
+	if len(ds) == 0 {
+		return Succeed([]T{})
+	}
+	s := &allState[T]{vals: make([]T, len(ds)), left: len(ds)}
+	s.out.canceller = cancelAll[T, []T](ds)
+	for i, d := range ds {
+		d.Observe(func(v T, err error) { s.set(i, v, err) })
+	}
+	return &s.out
+}
+
+type allState[T any] struct {
+	out Deferred[[]T]
+
+	mu   sync.Mutex // protects the fields below
+	vals []T
+	left int
+	done bool
+}
+
+func (s *allState[T]) set(i int, v T, err error) {
+	s.mu.Lock()
+	if s.done {
+		s.mu.Unlock()
+		return
+	}
+	if err != nil {
+		s.done = true
+		s.mu.Unlock()
+		s.out.Errback(&FirstError{Index: i, Err: err})
+		return
+	}
+	s.vals[i] = v
+	s.left--
+	if s.left > 0 {
+		s.mu.Unlock()
+		return
+	}
+	s.done = true
+	s.mu.Unlock()
+	s.out.Callback(s.vals)
+}
+
+// List returns a Deferred that fires with the outcome of each of ds, in
+// order, once all of them have fired (Twisted's DeferredList); by default
+// it never fails. opts can make it fire earlier: see ListOptions. Once it
+// has fired, later results are ignored. Cancelling it cancels every one of
+// ds. With no Deferreds it fires at once with an empty slice. ds must not
+// contain nil.
+func List[T any](ds []*Deferred[T], opts ListOptions) *Deferred[[]Outcome[T]] {
+	ds = mustDeferreds("List", ds)
+	if len(ds) == 0 {
+		return Succeed([]Outcome[T]{})
+	}
+	s := &listState[T]{opts: opts, res: make([]Outcome[T], len(ds)), left: len(ds)}
+	s.out.canceller = cancelAll[T, []Outcome[T]](ds)
+	for i, d := range ds {
+		d.Observe(func(v T, err error) { s.set(i, v, err) })
+	}
+	return &s.out
+}
+
+type listState[T any] struct {
+	out  Deferred[[]Outcome[T]]
+	opts ListOptions
+
+	mu   sync.Mutex // protects the fields below
+	res  []Outcome[T]
+	left int
+	done bool
+}
+
+func (s *listState[T]) set(i int, v T, err error) {
+	s.mu.Lock()
+	if s.done {
+		s.mu.Unlock()
+		return
+	}
+	switch {
+	case err == nil && s.opts.FireOnFirstResult:
+		s.done = true
+		n := len(s.res)
+		s.mu.Unlock()
+		res := make([]Outcome[T], n)
+		res[i] = Outcome[T]{OK: true, Value: v}
+		s.out.Callback(res)
+		return
+	case err != nil && s.opts.FireOnFirstError:
+		s.done = true
+		s.mu.Unlock()
+		s.out.Errback(&FirstError{Index: i, Err: err})
+		return
+	case err == nil:
+		s.res[i] = Outcome[T]{OK: true, Value: v}
+	default:
+		s.res[i] = Outcome[T]{Err: err}
+	}
+	s.left--
+	if s.left > 0 {
+		s.mu.Unlock()
+		return
+	}
+	s.done = true
+	s.mu.Unlock()
+	s.out.Callback(s.res)
+}
+
+// First returns a Deferred that fires with the first result, success or
+// error, of any of ds. The others are not cancelled when one fires;
+// cancelling the returned Deferred cancels all of them. With no Deferreds
+// it fails at once. ds must not contain nil.
+func First[T any](ds ...*Deferred[T]) *Deferred[T] {
+	ds = mustDeferreds("First", ds)
+	if len(ds) == 0 {
+		return Fail[T](errNoDeferreds)
+	}
+	out := New(cancelAll[T, T](ds))
+	set := func(v T, err error) { out.Resolve(v, err) }
+	for _, d := range ds {
+		d.Observe(set)
+	}
+	return out
+}
+
+// Timeout returns a Deferred that fires with d's result or, if d has not
+// fired within dur, cancels d and then fails with ErrTimeout, whatever
+// the cancellation made of d. If d fires first, the timer is stopped. A
+// timeout runs the steps of the returned Deferred on a timer goroutine.
+// Cancelling the returned Deferred cancels d.
+func Timeout[T any](d *Deferred[T], dur time.Duration) *Deferred[T] {
+	s := &timeoutState[T]{}
+	s.out.upstream = d
+	t := time.AfterFunc(dur, func() {
+		s.expired.Store(true)
+		d.Cancel()
+		s.out.Errback(ErrTimeout)
+	})
+	d.Observe(func(v T, err error) {
+		t.Stop()
+		if s.expired.Load() {
+			s.out.Errback(ErrTimeout)
+			return
+		}
+		s.out.Resolve(v, err)
+	})
+	return &s.out
+}
+
+type timeoutState[T any] struct {
+	out     Deferred[T]
+	expired atomic.Bool
+}
