@@ -1,0 +1,65 @@
+// Package proto implements RESP, the Redis serialization protocol, in its
+// versions 2 and 3: values, a reader, a writer, a command encoder and the
+// server-error type. It knows nothing of networking: the connection package
+// puts it on a socket.
+//
+// # Values
+//
+// A Value is one RESP frame. Its Kind is the byte that starts the frame on
+// the wire (SimpleString '+', BulkString '$', Map '%', ...), and the payload
+// sits in the field for it: Str for texts, Int for integers and booleans,
+// Float for doubles, Elems for aggregates (a map as alternating keys and
+// values). A RESP2 null bulk string or null array reads as Kind Null, like
+// RESP3's null, so callers test one thing: IsNull.
+//
+// Typed commands convert replies with the As methods (AsString, AsInt,
+// AsFloat, AsBool, AsStrings, AsMap, AsValues). They share their errors: the
+// server's *Error for an error reply, ErrNil for a null, and an error
+// matching ErrConversion for a reply of the wrong kind.
+//
+// # Reading
+//
+// A Reader reads exactly one frame per ReadValue call from a bufio.Reader
+// and leaves what follows buffered, so replies can be read one by one as
+// their commands wait in order. Every RESP3 type is read; attributes attach
+// to the value that follows them (Value.Attrs). Streamed strings and
+// aggregates ("$?", "*?") are refused with a *ProtocolError: Redis does not
+// send them.
+//
+// The Reader trusts nothing it reads. Lines must end with CRLF; bulk
+// lengths, aggregate sizes and nesting depth are limited by ReaderOptions;
+// memory is allocated as data arrives, not as headers announce it. No input
+// makes it panic. The common replies "OK", "QUEUED" and "PONG" are read
+// without allocating, and a bulk string costs one allocation: its string.
+//
+// # Writing
+//
+// The Append functions encode onto a byte slice, strconv-style, without
+// allocating when the slice has room: AppendCommand and AppendBulk* for
+// requests, AppendValue (RESP3) and AppendValueRESP2 for fake servers and
+// tests.
+//
+// # Commands
+//
+// A Cmd is a command being built: NewCmd("SET").Key("k").Arg("v"). The
+// arguments are encoded as they are added, so sending one is a copy
+// (AppendTo). A Cmd records which arguments are keys (FirstKey, KeyIndexes)
+// for routers, and whether the command blocks the connection (SetBlocking).
+// Cmds are pooled: Release one when it has been written. Its String form,
+// for errors and logs, never shows a password.
+//
+// # Errors
+//
+// An error reply from the server is a *Error: its Prefix is the first word
+// ("WRONGTYPE"), its Msg the full text. errors.Is matches it against the
+// sentinels ErrWrongType, ErrNoScript, ErrNotBusy, ErrMoved, ErrAsk and the
+// others; ParseRedirect reads a MOVED or ASK redirection. A null reply to a
+// single-value command is ErrNil. Malformed input is a *ProtocolError,
+// carrying the offset in the stream where the problem lies, and matching
+// ErrProtocol; after one, the stream is out of step and must be closed.
+//
+// # Concurrency
+//
+// Values are plain data. A Reader and a Cmd are used by one goroutine at a
+// time; the Append functions and the sentinels are safe everywhere.
+package proto
