@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/cmdinfo"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -35,6 +36,11 @@ func BadArgs(command, format string, a ...any) error {
 // Do sends any command, given as its name followed by its arguments
 // (string, []byte, integers, floats, bool), and fires with the raw reply.
 // Server errors fail the Deferred with a *proto.Error.
+//
+// Do marks the key arguments of the commands it knows (the table of
+// internal/cmdinfo, from the server's key specifications), so sharded and
+// cluster handles route raw commands as they route typed ones, and flags
+// blocking commands (BLPOP, XREAD BLOCK, WAIT...) with their timeout.
 func (c Commands) Do(args ...any) *deferred.Deferred[proto.Value] {
 	if len(args) == 0 {
 		return deferred.Fail[proto.Value](BadArgs("Do", "no command given"))
@@ -53,8 +59,30 @@ func (c Commands) Do(args ...any) *deferred.Deferred[proto.Value] {
 			return Failed[proto.Value](cmd, BadArgs(name, "%v", err))
 		}
 	}
+	cmd = markKeys(cmd)
 	MarkBlocking(cmd)
 	return Request(c.s, cmd, Identity)
+}
+
+// markKeys returns cmd with its key arguments marked, as cmdinfo finds
+// them: a copy built with Key for those, cmd itself when it has none.
+func markKeys(cmd *proto.Cmd) *proto.Cmd {
+	keys := cmdinfo.Keys(cmd)
+	if len(keys) == 0 {
+		return cmd
+	}
+	marked := proto.NewCmd(cmd.Name())
+	k := 0
+	for i := 1; i < cmd.Len(); i++ {
+		if k < len(keys) && keys[k] == i {
+			marked.KeyBytes(cmd.ArgBytes(i))
+			k++
+		} else {
+			marked.Bytes(cmd.ArgBytes(i))
+		}
+	}
+	cmd.Release()
+	return marked
 }
 
 // DoCmd sends a prepared command and fires with the raw reply.
