@@ -1,0 +1,236 @@
+package testcluster
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/txredis/txredis/proto"
+)
+
+// Node is one redis-server process (a cluster node, a sentinel-monitored
+// server or a sentinel) on a loopback port, with its own directory so that
+// a restart finds its nodes.conf or sentinel.conf again.
+type Node struct {
+	bin  string
+	dir  string
+	port int
+	conf string   // config file given first (sentinels), or ""
+	args []string // extra arguments after the common ones
+
+	mu     sync.Mutex // protects cmd, exited and log
+	cmd    *exec.Cmd
+	exited chan struct{}
+	log    *os.File
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// startNode starts redis-server in dir on port with args, retrying on a new
+// port when the port was taken meanwhile (portArgs rebuilds args that
+// depend on the port).
+func startNode(bin, dir, conf string, portArgs func(port int) ([]string, error)) (*Node, error) {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		var port int
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
+		var args []string
+		if args, err = portArgs(port); err != nil {
+			return nil, err
+		}
+		n := &Node{bin: bin, dir: dir, conf: conf, port: port, args: args}
+		if err = n.start(); err == nil {
+			return n, nil
+		}
+	}
+	return nil, err
+}
+
+func (n *Node) commandLine() []string {
+	var base []string
+	if n.conf != "" {
+		base = append(base, n.conf)
+	}
+	base = append(base,
+		"--port", strconv.Itoa(n.port),
+		"--bind", "127.0.0.1",
+		"--dir", n.dir,
+		"--save", "",
+		"--appendonly", "no",
+		"--daemonize", "no",
+		"--protected-mode", "no",
+		"--loglevel", "notice",
+		"--logfile", filepath.Join(n.dir, "redis.log"),
+	)
+	return append(base, n.args...)
+}
+
+// start runs the process and waits until it answers PING.
+func (n *Node) start() error {
+	if err := os.MkdirAll(n.dir, 0o700); err != nil {
+		return err
+	}
+	cmd := exec.Command(n.bin, n.commandLine()...)
+	cmd.Dir = n.dir
+	out, err := os.OpenFile(filepath.Join(n.dir, "stdout.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		out.Close()
+		return err
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			out.Close()
+			return fmt.Errorf("testcluster: redis-server on port %d exited at start: %s", n.port, n.LogTail())
+		default:
+		}
+		if _, err := n.Do("PING"); err == nil {
+			n.mu.Lock()
+			n.cmd, n.exited, n.log = cmd, exited, out
+			n.mu.Unlock()
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	<-exited
+	out.Close()
+	return fmt.Errorf("testcluster: redis-server did not answer on %s: %s", n.Addr(), n.LogTail())
+}
+
+// Addr returns "127.0.0.1:port".
+func (n *Node) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(n.port)) }
+
+// Port returns the node's TCP port.
+func (n *Node) Port() int { return n.port }
+
+// Dir returns the node's working directory.
+func (n *Node) Dir() string { return n.dir }
+
+// Alive reports whether the process is running.
+func (n *Node) Alive() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.cmd != nil
+}
+
+// Kill sends SIGKILL to the node and waits until the process is gone.
+func (n *Node) Kill() {
+	n.mu.Lock()
+	cmd, exited, log := n.cmd, n.exited, n.log
+	n.cmd, n.exited, n.log = nil, nil, nil
+	n.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	<-exited
+	log.Close()
+}
+
+// Restart starts the node again on the same port, in the same directory.
+func (n *Node) Restart() error {
+	var err error
+	for attempt := 0; attempt < 50; attempt++ {
+		if err = n.start(); err == nil {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return err
+}
+
+// LogTail returns the last lines of the node's log, for failure messages.
+func (n *Node) LogTail() string {
+	b, err := os.ReadFile(filepath.Join(n.dir, "redis.log"))
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 15 {
+		lines = lines[len(lines)-15:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Do sends one command over a fresh connection and returns the reply; an
+// error reply is returned as a *proto.Error.
+func (n *Node) Do(args ...string) (proto.Value, error) {
+	return Do(n.Addr(), args...)
+}
+
+// Do sends one command to addr over a fresh connection (2s deadline) and
+// returns the reply; an error reply is returned as a *proto.Error.
+func Do(addr string, args ...string) (proto.Value, error) {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return proto.Value{}, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write(proto.AppendCommand(nil, args...)); err != nil {
+		return proto.Value{}, err
+	}
+	v, err := proto.NewReader(bufio.NewReader(c), proto.ReaderOptions{}).ReadValue()
+	if err != nil {
+		return proto.Value{}, err
+	}
+	if v.IsError() {
+		return v, v.Err()
+	}
+	return v, nil
+}
+
+// info returns the field of an INFO-style reply ("k:v" lines).
+func info(text, field string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// poll calls f every 20ms until it returns nil or timeout passes.
+func poll(timeout time.Duration, f func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("testcluster: not within %v: %w", timeout, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var errNotYet = errors.New("not yet")
