@@ -67,9 +67,13 @@ type Conn struct {
 	// state is the current state; lastErr why it is not connected.
 	state   State
 	lastErr error
-	// wbuf holds encoded commands the writer has not taken yet; every
-	// command in it has its entry in q.
-	wbuf []byte
+	// wfull and wbuf hold encoded commands the writer has not taken yet,
+	// in fixed-size chunks so that a burst never copies what it already
+	// encoded; every command in them has its entry in q. free keeps a few
+	// written chunks for reuse.
+	wfull [][]byte
+	wbuf  []byte
+	free  [][]byte
 	q    fifo
 	// lastDeadline is the deadline of the newest pending command.
 	lastDeadline int64
@@ -169,7 +173,7 @@ func (c *Conn) SendNoReply(cmd *proto.Cmd) error {
 	if err := c.acceptLocked(); err != nil {
 		return err
 	}
-	c.wbuf = cmd.AppendTo(c.wbuf)
+	c.appendLocked(cmd)
 	c.signalLocked()
 	return nil
 }
@@ -203,8 +207,59 @@ func (c *Conn) acceptLocked() error {
 	return nil
 }
 
-func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
+// Write buffer chunks: a chunk is closed once it holds chunkSize bytes;
+// at most maxFreeChunks written chunks are kept for reuse, so an idle
+// connection holds at most that many.
+const (
+	chunkSize     = 16 << 10
+	maxFreeChunks = 2
+)
+
+func (c *Conn) appendLocked(cmd *proto.Cmd) {
+	if c.wbuf == nil {
+		if n := len(c.free); n > 0 {
+			c.wbuf = c.free[n-1]
+			c.free[n-1] = nil
+			c.free = c.free[:n-1]
+		} else {
+			c.wbuf = make([]byte, 0, chunkSize)
+		}
+	}
 	c.wbuf = cmd.AppendTo(c.wbuf)
+	if len(c.wbuf) >= chunkSize {
+		c.wfull = append(c.wfull, c.wbuf)
+		c.wbuf = nil
+	}
+}
+
+// takeWritesLocked moves every unwritten chunk into dst.
+func (c *Conn) takeWritesLocked(dst [][]byte) [][]byte {
+	dst = append(dst, c.wfull...)
+	clear(c.wfull)
+	c.wfull = c.wfull[:0]
+	if len(c.wbuf) > 0 {
+		dst = append(dst, c.wbuf)
+		c.wbuf = nil
+	}
+	return dst
+}
+
+// recycleLocked keeps written chunks for reuse, up to maxFreeChunks.
+func (c *Conn) recycleLocked(chunks [][]byte) {
+	for _, b := range chunks {
+		if len(c.free) >= maxFreeChunks {
+			return
+		}
+		if cap(b) <= 2*chunkSize {
+			c.free = append(c.free, b[:0])
+		}
+	}
+}
+
+func (c *Conn) hasWritesLocked() bool { return len(c.wfull) > 0 || len(c.wbuf) > 0 }
+
+func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
+	c.appendLocked(cmd)
 	var dl int64
 	if c.opts.ReplyTimeout > 0 {
 		block, blocking := cmd.Blocking()
@@ -252,9 +307,11 @@ func (c *Conn) kickLocked() {
 // connection.
 const minRedialInterval = 100 * time.Millisecond
 
-// writeLoop owns writes on nc for generation gen.
+// writeLoop owns writes on nc for generation gen. It writes everything
+// queued in one call (writev on TCP) whenever it is woken, so commands
+// sent while a write is in progress go out together in the next one.
 func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
-	var spare []byte
+	var chunks [][]byte
 	for {
 		select {
 		case <-c.wake:
@@ -267,22 +324,25 @@ func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
 				c.mu.Unlock()
 				return
 			}
-			buf := c.wbuf
-			c.wbuf = spare[:0]
+			c.recycleLocked(chunks)
+			clear(chunks)
+			chunks = c.takeWritesLocked(chunks[:0])
 			c.wakePending = false
 			c.mu.Unlock()
-			if len(buf) == 0 {
-				spare = buf
+			if len(chunks) == 0 {
 				break
 			}
-			if _, err := nc.Write(buf); err != nil {
+			var err error
+			if len(chunks) == 1 {
+				_, err = nc.Write(chunks[0])
+			} else {
+				bufs := net.Buffers(append([][]byte(nil), chunks...))
+				_, err = bufs.WriteTo(nc)
+			}
+			if err != nil {
 				c.fail(gen, err)
 				return
 			}
-			if cap(buf) > 256<<10 {
-				buf = nil // do not keep a burst's buffer for an idle connection
-			}
-			spare = buf[:0]
 		}
 	}
 }
@@ -400,7 +460,7 @@ func (c *Conn) fail(gen uint64, cause error) {
 func (c *Conn) takePendingLocked() []pending {
 	failed := c.q.drain()
 	c.pendingCount.Store(0)
-	c.wbuf = c.wbuf[:0]
+	c.recycleLocked(c.takeWritesLocked(nil))
 	c.wakePending = false
 	c.lastDeadline = 0
 	if c.drained != nil {

@@ -85,3 +85,5 @@ func eventually(t testing.TB, f func() error) {
 }
 
 func numGoroutines() int { return runtime.NumGoroutine() }
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }

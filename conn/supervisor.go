@@ -138,7 +138,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
 	c.state = StateConnected
 	c.lastErr = nil
 	c.wakePending = false
-	if len(c.wbuf) > 0 {
+	if c.hasWritesLocked() {
 		c.signalLocked()
 	}
 	c.mu.Unlock()
