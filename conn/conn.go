@@ -74,7 +74,7 @@ type Conn struct {
 	wfull [][]byte
 	wbuf  []byte
 	free  [][]byte
-	q    fifo
+	q     fifo
 	// lastDeadline is the deadline of the newest pending command.
 	lastDeadline int64
 	// wakePending is set when the writer was signalled and has not yet
