@@ -1,0 +1,149 @@
+package conn
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/proto"
+)
+
+// Pipeline buffers commands and sends them together on Execute
+// (txredisapi's pipeline() and execute_pipeline()). It embeds the command
+// set: each command returns its own Deferred at once, pending until
+// Execute sends the batch and its reply arrives. Every connection
+// pipelines by itself, so a Pipeline is only needed to send a known
+// group of commands as one unit, in one write, with nothing of other
+// callers interleaved.
+//
+// A Pipeline is for one use: commands after Execute, and a second
+// Execute, fail with ErrTxDone. It is safe for concurrent use.
+type Pipeline struct {
+	Commands
+
+	s Sender // immutable: where Execute sends
+
+	mu   sync.Mutex // protects the fields below
+	cmds []*proto.Cmd
+	rs   []Resolver
+	done bool
+}
+
+// Pipeline returns an empty Pipeline over the handle. Nothing is sent
+// until Execute.
+func (c Commands) Pipeline() *Pipeline {
+	p := &Pipeline{s: c.s}
+	p.Commands = NewCommands(p)
+	return p
+}
+
+// Send buffers cmd until Execute; after Execute r fails with ErrTxDone.
+func (p *Pipeline) Send(cmd *proto.Cmd, r Resolver) {
+	p.mu.Lock()
+	if p.done {
+		p.mu.Unlock()
+		cmd.Release()
+		r.Resolve(proto.Value{}, ErrTxDone)
+		return
+	}
+	p.cmds = append(p.cmds, cmd)
+	p.rs = append(p.rs, r)
+	p.mu.Unlock()
+}
+
+// SendBatch buffers cmds as Send does.
+func (p *Pipeline) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+	p.mu.Lock()
+	if p.done {
+		p.mu.Unlock()
+		for i, cmd := range cmds {
+			cmd.Release()
+			rs[i].Resolve(proto.Value{}, ErrTxDone)
+		}
+		return
+	}
+	p.cmds = append(p.cmds, cmds...)
+	p.rs = append(p.rs, rs...)
+	p.mu.Unlock()
+}
+
+// Len returns the number of commands buffered.
+func (p *Pipeline) Len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.cmds)
+}
+
+// Execute sends every buffered command — in one write when the handle
+// is a BatchSender (a Conn, a pool, a Tx), else one by one — and fires
+// with all the replies in order, after each command's own Deferred has
+// fired. A server error is per command: that command's Deferred fails
+// with a *proto.Error and the slice holds the error Value. Execute fails
+// with the first connection error when any command got no reply. A
+// second Execute fails with ErrTxDone.
+func (p *Pipeline) Execute() *deferred.Deferred[[]proto.Value] {
+	p.mu.Lock()
+	if p.done {
+		p.mu.Unlock()
+		return deferred.Fail[[]proto.Value](ErrTxDone)
+	}
+	p.done = true
+	cmds, rs := p.cmds, p.rs
+	p.cmds, p.rs = nil, nil
+	p.mu.Unlock()
+
+	n := len(cmds)
+	if n == 0 {
+		return deferred.Succeed([]proto.Value{})
+	}
+	ex := &pipeExec{vals: make([]proto.Value, n), slots: make([]pipeSlot, n)}
+	ex.left.Store(int64(n))
+	wrapped := make([]Resolver, n)
+	for i := range ex.slots {
+		ex.slots[i] = pipeSlot{ex: ex, i: i, r: rs[i]}
+		wrapped[i] = &ex.slots[i]
+	}
+	if bs, ok := p.s.(BatchSender); ok {
+		bs.SendBatch(cmds, wrapped)
+	} else {
+		for i, cmd := range cmds {
+			p.s.Send(cmd, wrapped[i])
+		}
+	}
+	return &ex.d
+}
+
+// pipeExec gathers the replies of one Execute.
+type pipeExec struct {
+	d     deferred.Deferred[[]proto.Value]
+	vals  []proto.Value // vals[i] written once by slot i before left drops
+	slots []pipeSlot
+	left  atomic.Int64
+}
+
+// pipeSlot is the Resolver of one pipelined command: it records the raw
+// reply, fires the command's own Deferred, and fires Execute's Deferred
+// after the last reply.
+type pipeSlot struct {
+	ex  *pipeExec
+	i   int
+	r   Resolver
+	err error // written once before left drops
+}
+
+func (s *pipeSlot) Resolve(v proto.Value, err error) {
+	ex := s.ex
+	ex.vals[s.i] = v
+	s.err = err
+	s.r.Resolve(v, err)
+	if ex.left.Add(-1) != 0 {
+		return
+	}
+	for i := range ex.slots {
+		if e := ex.slots[i].err; e != nil {
+			_ = ex.d.Errback(e)
+			return
+		}
+	}
+	_ = ex.d.Callback(ex.vals)
+}

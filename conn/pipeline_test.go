@@ -1,0 +1,191 @@
+package conn_test
+
+import (
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/fakeserver"
+	"github.com/txredis/txredis/proto"
+)
+
+func TestPipelineOneWriteInOrder(t *testing.T) {
+	c, srv := fakeConn(t, echoServer, conn.Options{})
+	must(t, c.Ping())
+	before := srv.Writes()
+
+	p := c.Pipeline()
+	const n = 200
+	ds := make([]*deferred.Deferred[string], n)
+	var order []int // appended on the reader goroutine only
+	for i := range ds {
+		i := i
+		ds[i] = p.Get("k" + strconv.Itoa(i))
+		ds[i].Observe(func(string, error) { order = append(order, i) })
+	}
+	if p.Len() != n {
+		t.Fatalf("Len: %d", p.Len())
+	}
+	if ds[0].Fired() || srv.Writes() != before {
+		t.Fatal("a pipelined command was sent before Execute")
+	}
+	exec := p.Execute()
+	observed := make(chan struct{})
+	exec.Observe(func([]proto.Value, error) { order = append(order, -1); close(observed) })
+	replies := must(t, exec)
+	<-observed
+	if have := srv.Writes() - before; have != 1 {
+		t.Fatalf("writes for %d pipelined commands: have %d, want 1", n, have)
+	}
+	if len(replies) != n {
+		t.Fatalf("replies: %d", len(replies))
+	}
+	for i, d := range ds {
+		want := "k" + strconv.Itoa(i)
+		if have := must(t, d); have != want || replies[i].Str != want {
+			t.Fatalf("command %d: have %q / %v, want %q", i, have, replies[i], want)
+		}
+	}
+	if len(order) != n+1 || order[n] != -1 {
+		t.Fatalf("Execute fired before the commands: %v", order[len(order)-3:])
+	}
+	for i := 0; i < n; i++ {
+		if order[i] != i {
+			t.Fatalf("command Deferreds fired out of order at %d: %d", i, order[i])
+		}
+	}
+}
+
+func TestPipelineServerErrorsPerCommand(t *testing.T) {
+	c, _ := fakeConn(t, func(p *fakeserver.Peer) {
+		p.Serve(func(args []string) proto.Value {
+			if args[0] == "INCR" {
+				return proto.ErrorValue("ERR value is not an integer or out of range")
+			}
+			return fakeserver.Echo(args)
+		})
+	}, conn.Options{})
+	p := c.Pipeline()
+	a := p.Get("a")
+	b := p.Incr("b")
+	d := p.Get("d")
+	replies := must(t, p.Execute())
+	if len(replies) != 3 || !replies[1].IsError() || replies[2].Str != "d" {
+		t.Fatalf("replies: %v", replies)
+	}
+	var perr *proto.Error
+	if _, err := wait(t, b); !errors.As(err, &perr) {
+		t.Fatalf("INCR: have %v, want *proto.Error", err)
+	}
+	if must(t, a) != "a" || must(t, d) != "d" {
+		t.Fatal("the other commands did not get their replies")
+	}
+}
+
+func TestPipelineUsedOnce(t *testing.T) {
+	c, _ := fakeConn(t, echoServer, conn.Options{})
+	p := c.Pipeline()
+	empty := c.Pipeline()
+	if have := must(t, empty.Execute()); have == nil || len(have) != 0 {
+		t.Fatalf("empty pipeline: %v", have)
+	}
+	p.Get("a")
+	must(t, p.Execute())
+	if _, err := wait(t, p.Execute()); !errors.Is(err, conn.ErrTxDone) {
+		t.Fatalf("second Execute: have %v, want ErrTxDone", err)
+	}
+	if _, err := wait(t, p.Get("b")); !errors.Is(err, conn.ErrTxDone) {
+		t.Fatalf("command after Execute: have %v, want ErrTxDone", err)
+	}
+}
+
+func TestPipelineConnectionError(t *testing.T) {
+	c, _ := fakeConn(t, func(p *fakeserver.Peer) {
+		_, _ = p.ReadCommand()
+		p.Close()
+	}, conn.Options{NoReconnect: true})
+	p := c.Pipeline()
+	a := p.Get("a")
+	b := p.Get("b")
+	if _, err := wait(t, p.Execute()); !errors.Is(err, conn.ErrConnection) {
+		t.Fatalf("Execute: have %v, want a ConnectionError", err)
+	}
+	for _, d := range []*deferred.Deferred[string]{a, b} {
+		if _, err := wait(t, d); !errors.Is(err, conn.ErrConnection) {
+			t.Fatalf("command: have %v, want a ConnectionError", err)
+		}
+	}
+}
+
+// countingSender is a Sender without SendBatch, answering with Echo.
+type countingSender struct{ sends atomic.Int64 }
+
+func (s *countingSender) Send(cmd *proto.Cmd, r conn.Resolver) {
+	s.sends.Add(1)
+	args := make([]string, cmd.Len())
+	for i := range args {
+		args[i] = string(cmd.ArgBytes(i))
+	}
+	cmd.Release()
+	r.Resolve(fakeserver.Echo(args), nil)
+}
+
+func TestPipelineOverPlainSender(t *testing.T) {
+	s := &countingSender{}
+	p := conn.NewCommands(s).Pipeline()
+	a, b := p.Get("a"), p.Get("b")
+	if s.sends.Load() != 0 {
+		t.Fatal("sent before Execute")
+	}
+	replies := must(t, p.Execute())
+	if s.sends.Load() != 2 || len(replies) != 2 || must(t, a) != "a" || must(t, b) != "b" {
+		t.Fatalf("sends %d, replies %v", s.sends.Load(), replies)
+	}
+}
+
+// A Pipeline over a Tx sends its commands in one write; they are queued,
+// so Execute fires at Commit with their real results.
+func TestPipelineInsideTx(t *testing.T) {
+	s := &txServer{}
+	c, srv := fakeConn(t, s.serve, conn.Options{})
+	tx := must(t, c.Multi())
+	before := srv.Writes()
+	p := tx.Pipeline()
+	a, b := p.Incr("n"), p.Incr("n")
+	exec := p.Execute()
+	eventually(t, func() error {
+		if len(s.commands()) < 3 {
+			return errors.New("the pipeline has not reached the server")
+		}
+		return nil
+	})
+	if have := srv.Writes() - before; have != 1 {
+		t.Fatalf("pipeline in a Tx: %d writes, want 1", have)
+	}
+	if a.Fired() || exec.Fired() {
+		t.Fatal("a queued command fired before Commit")
+	}
+	must(t, tx.Commit())
+	replies := must(t, exec)
+	if len(replies) != 2 || replies[0].Int != 1 || replies[1].Int != 2 {
+		t.Fatalf("Execute in a Tx: %v", replies)
+	}
+	if must(t, a) != 1 || must(t, b) != 2 {
+		t.Fatal("queued commands did not get their EXEC results")
+	}
+}
+
+func BenchmarkPipelineExecute(b *testing.B) {
+	c, _ := fakeConn(b, echoServer, conn.Options{})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p := c.Pipeline()
+		for j := 0; j < 16; j++ {
+			p.Get("k")
+		}
+		must(b, p.Execute())
+	}
+}

@@ -1,0 +1,559 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/proto"
+)
+
+// The errors of transactions and pipelines. The txn package re-exports
+// them under the same names; test for them with errors.Is.
+var (
+	// ErrWatch matches a transaction that the server did not run because a
+	// watched key changed (EXEC answered null). Commit and every command
+	// queued in the transaction fail with it; the connection is released.
+	ErrWatch = errors.New("txredis/txn: transaction aborted: a watched key was modified")
+
+	// ErrTxDone matches a Tx or Pipeline used after it ended: a command,
+	// Commit, Discard or Execute after Commit, Discard or Execute.
+	ErrTxDone = errors.New("txredis/txn: transaction or pipeline already ended")
+
+	// ErrNotInMulti matches Commit on a Tx that watches keys but never
+	// started the transaction with Multi.
+	ErrNotInMulti = errors.New("txredis/txn: Commit outside MULTI: call Multi first, or Discard to unwatch")
+
+	// ErrDiscarded matches the commands queued in a transaction that was
+	// discarded.
+	ErrDiscarded = errors.New("txredis/txn: transaction discarded")
+
+	// ErrNoLease matches Multi or Watch on a handle that cannot lend one
+	// connection for a transaction (a Tx, a Pipeline). Transactions need
+	// a Conn or a pool, as in txredisapi; sharded handles refuse with
+	// their own error.
+	ErrNoLease = errors.New("txredis/txn: this handle cannot lend a connection for a transaction; use a Conn or a pool")
+)
+
+// txState is where a Tx is in its life.
+type txState uint8
+
+const (
+	txWatching txState = iota // WATCH sent, no MULTI: commands run at once
+	txMulti                   // MULTI sent: commands are queued by the server
+	txDone                    // Commit, Discard or a lost connection ended it
+)
+
+// Tx is one transaction on one leased connection (txredisapi's
+// transaction object returned by multi() and watch()). It embeds the
+// command set: commands sent through it after Multi are queued by the
+// server and run by Commit (EXEC); each command's own Deferred fires at
+// Commit with its own result, converted to its type. Before Multi (a Tx
+// from Watch), commands run at once, which is how a value is read under
+// WATCH for optimistic locking.
+//
+// Every Tx must end with Commit or Discard (or Unwatch before Multi):
+// ending it hands the connection back clean. A Tx is safe for concurrent
+// use; commands sent concurrently with Commit are either part of the
+// transaction or fail with ErrTxDone.
+type Tx struct {
+	Commands
+
+	lease *Lease // immutable
+
+	mu sync.Mutex // protects the fields below
+	// state is where the Tx is; err why it ended early (lost connection).
+	state txState
+	err   error
+	// sending counts sends between the state check and the lease enqueue;
+	// ending holds the ending command (EXEC, DISCARD, UNWATCH) to send
+	// once sending drops to zero, so nothing lands after it on the wire.
+	sending int
+	ending  func()
+	// queued holds, in wire order, the resolvers of the commands the
+	// server answered QUEUED; closed is set once EXEC, DISCARD or a lost
+	// connection took them.
+	queued []Resolver
+	closed bool
+}
+
+// Multi leases one connection from the handle (a Conn lends itself, a
+// pool one of its connections), sends WATCH keys when keys are given,
+// then MULTI, and fires with the Tx once the server has answered.
+// While a single Conn is leased, commands through its own handle fail
+// with ErrLeased; on a pool they keep running on the other connections.
+// Handles that cannot lend a connection fail with ErrNoLease.
+func (c Commands) Multi(keys ...string) *deferred.Deferred[*Tx] {
+	return begin(c.s, keys, true)
+}
+
+// Watch leases one connection as Multi does and sends WATCH keys only:
+// commands on the Tx run at once until Tx.Multi starts the transaction.
+// It needs at least one key.
+func (c Commands) Watch(keys ...string) *deferred.Deferred[*Tx] {
+	if len(keys) == 0 {
+		return deferred.Fail[*Tx](BadArgs("WATCH", "no keys given"))
+	}
+	return begin(c.s, keys, false)
+}
+
+// begin leases a connection from s and opens a Tx on it.
+func begin(s Sender, keys []string, multi bool) *deferred.Deferred[*Tx] {
+	l, ok := s.(Leaser)
+	if !ok {
+		return deferred.Fail[*Tx](ErrNoLease)
+	}
+	d := new(deferred.Deferred[*Tx])
+	ld := l.Lease(context.Background())
+	d.SetCanceller(func(*deferred.Deferred[*Tx]) { ld.Cancel() })
+	ld.Observe(func(lease *Lease, err error) {
+		switch {
+		case err != nil:
+			_ = d.Errback(err)
+		case d.Fired(): // cancelled while the lease was on its way
+			lease.Release()
+		default:
+			open(lease, keys, multi, d)
+		}
+	})
+	return d
+}
+
+// open sends WATCH keys and MULTI on lease and fires d with the Tx. On
+// any failure it leaves the connection clean and releases it.
+func open(lease *Lease, keys []string, multi bool, d *deferred.Deferred[*Tx]) {
+	tx := &Tx{lease: lease, state: txWatching}
+	if multi {
+		tx.state = txMulti
+	}
+	tx.Commands = NewCommands(tx)
+
+	cmds := make([]*proto.Cmd, 0, 2)
+	rs := make([]Resolver, 0, 2)
+	// The resolvers run in order on one goroutine: the WATCH reply is
+	// known when the MULTI reply arrives.
+	var watchErr error
+	watched := false
+	finish := func(inMulti bool, err error) {
+		if err == nil {
+			if d.Callback(tx) != nil { // cancelled: nobody holds the Tx
+				tx.Discard()
+			}
+			return
+		}
+		tx.mu.Lock()
+		tx.state = txDone
+		tx.closed = true
+		tx.mu.Unlock()
+		var cleanup *proto.Cmd
+		switch {
+		case lease.Broken():
+		case inMulti:
+			cleanup = proto.NewCmd("DISCARD")
+		case watched:
+			cleanup = proto.NewCmd("UNWATCH")
+		}
+		if cleanup != nil {
+			lease.Send(cleanup, ResolverFunc(func(proto.Value, error) { lease.Release() }))
+		} else {
+			lease.Release()
+		}
+		_ = d.Errback(err)
+	}
+	if len(keys) > 0 {
+		cmd := proto.NewCmd("WATCH")
+		for _, k := range keys {
+			cmd.Key(k)
+		}
+		cmds = append(cmds, cmd)
+		rs = append(rs, ResolverFunc(func(v proto.Value, err error) {
+			switch {
+			case err != nil:
+				watchErr = err
+			case v.IsError():
+				watchErr = v.Err()
+			default:
+				watched = true
+			}
+			if !multi {
+				finish(false, watchErr)
+			}
+		}))
+	}
+	if multi {
+		cmds = append(cmds, proto.NewCmd("MULTI"))
+		rs = append(rs, ResolverFunc(func(v proto.Value, err error) {
+			inMulti := err == nil && !v.IsError()
+			if err == nil && v.IsError() {
+				err = v.Err()
+			}
+			if err == nil {
+				err = watchErr
+			}
+			finish(inMulti, err)
+		}))
+	}
+	lease.SendBatch(cmds, rs)
+}
+
+// txReply is the Resolver of a command sent through a Tx: a QUEUED reply
+// parks the command's resolver until EXEC; any other reply (a command
+// run before MULTI, or refused at queue time) resolves it at once.
+type txReply struct {
+	tx *Tx
+	r  Resolver
+}
+
+func (q *txReply) Resolve(v proto.Value, err error) {
+	tx := q.tx
+	if err != nil {
+		tx.lost(err)
+		q.r.Resolve(v, err)
+		return
+	}
+	if v.Kind == proto.SimpleString && v.Str == "QUEUED" {
+		tx.mu.Lock()
+		if !tx.closed {
+			tx.queued = append(tx.queued, q.r)
+			tx.mu.Unlock()
+			return
+		}
+		tx.mu.Unlock()
+		q.r.Resolve(proto.Value{}, ErrTxDone)
+		return
+	}
+	q.r.Resolve(v, nil)
+}
+
+// lost ends the Tx because its connection failed with err: queued
+// commands fail with err and the lease is released.
+func (tx *Tx) lost(err error) {
+	tx.mu.Lock()
+	if tx.closed {
+		tx.mu.Unlock()
+		return
+	}
+	tx.closed = true
+	tx.state = txDone
+	if tx.err == nil {
+		tx.err = err
+	}
+	queued := tx.queued
+	tx.queued = nil
+	tx.mu.Unlock()
+	tx.lease.Release()
+	for _, r := range queued {
+		r.Resolve(proto.Value{}, err)
+	}
+}
+
+// takeQueued closes the queue and returns what it held.
+func (tx *Tx) takeQueued() []Resolver {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.closed = true
+	q := tx.queued
+	tx.queued = nil
+	return q
+}
+
+// doneErrLocked is the error of a call on an ended Tx.
+func (tx *Tx) doneErrLocked() error {
+	if tx.err != nil {
+		return tx.err
+	}
+	return ErrTxDone
+}
+
+// refused reports commands a Tx does not let through Send: the ones that
+// would change its state behind its back.
+func refused(name string) bool {
+	switch name {
+	case "MULTI", "EXEC", "DISCARD", "RESET", "QUIT":
+		return true
+	}
+	return false
+}
+
+// Send sends cmd on the Tx's connection: queued by the server inside
+// MULTI (r is resolved at Commit with the command's element of the EXEC
+// reply), run at once before it. MULTI, EXEC, DISCARD, RESET and QUIT are
+// refused with ErrBadArgs: use Multi, Commit and Discard. After the Tx
+// ended, r fails with ErrTxDone (or with the connection error that ended
+// it).
+func (tx *Tx) Send(cmd *proto.Cmd, r Resolver) {
+	if refused(cmd.Name()) {
+		name := cmd.Name()
+		cmd.Release()
+		r.Resolve(proto.Value{}, BadArgs(name, "not allowed through a Tx; use Multi, Commit or Discard"))
+		return
+	}
+	tx.send(cmd, r)
+}
+
+// SendBatch sends cmds as Send does, in one write.
+func (tx *Tx) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+	for _, cmd := range cmds {
+		if refused(cmd.Name()) {
+			// Refuse the whole batch: part of it must not run alone.
+			err := BadArgs(cmd.Name(), "not allowed through a Tx; use Multi, Commit or Discard")
+			for j, c := range cmds {
+				c.Release()
+				rs[j].Resolve(proto.Value{}, err)
+			}
+			return
+		}
+	}
+	if !tx.enter() {
+		tx.failAll(cmds, rs)
+		return
+	}
+	wrapped := make([]txReply, len(cmds))
+	wrs := make([]Resolver, len(cmds))
+	for i := range cmds {
+		wrapped[i] = txReply{tx: tx, r: rs[i]}
+		wrs[i] = &wrapped[i]
+	}
+	tx.lease.SendBatch(cmds, wrs)
+	tx.leave()
+}
+
+// send is Send without the refusal of control commands.
+func (tx *Tx) send(cmd *proto.Cmd, r Resolver) {
+	if !tx.enter() {
+		tx.failAll([]*proto.Cmd{cmd}, []Resolver{r})
+		return
+	}
+	tx.lease.Send(cmd, &txReply{tx: tx, r: r})
+	tx.leave()
+}
+
+// enter starts a send: it reports false when the Tx has ended.
+func (tx *Tx) enter() bool {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.state == txDone {
+		return false
+	}
+	tx.sending++
+	return true
+}
+
+// leave ends a send, and sends the ending command if it was waiting.
+func (tx *Tx) leave() {
+	tx.mu.Lock()
+	tx.sending--
+	var f func()
+	if tx.sending == 0 {
+		f, tx.ending = tx.ending, nil
+	}
+	tx.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func (tx *Tx) failAll(cmds []*proto.Cmd, rs []Resolver) {
+	tx.mu.Lock()
+	err := tx.doneErrLocked()
+	tx.mu.Unlock()
+	for i, c := range cmds {
+		c.Release()
+		rs[i].Resolve(proto.Value{}, err)
+	}
+}
+
+// endLocked marks the Tx done and runs f once no send is in flight.
+// It unlocks tx.mu.
+func (tx *Tx) endLocked(f func()) {
+	tx.state = txDone
+	if tx.sending > 0 {
+		tx.ending = f
+		tx.mu.Unlock()
+		return
+	}
+	tx.mu.Unlock()
+	f()
+}
+
+// Multi starts the transaction on a Tx that watches keys (from Watch):
+// commands sent from now on are queued. It fires with the Tx. Inside
+// MULTI it fails with the server's error (MULTI calls can not be
+// nested), leaving the transaction as it was; on an ended Tx with
+// ErrTxDone.
+func (tx *Tx) Multi() *deferred.Deferred[*Tx] {
+	tx.mu.Lock()
+	if tx.state == txDone {
+		err := tx.doneErrLocked()
+		tx.mu.Unlock()
+		return deferred.Fail[*Tx](err)
+	}
+	started := tx.state == txWatching
+	tx.state = txMulti
+	tx.mu.Unlock()
+	d := new(deferred.Deferred[*Tx])
+	tx.send(proto.NewCmd("MULTI"), ResolverFunc(func(v proto.Value, err error) {
+		if err == nil && v.IsError() {
+			err = v.Err()
+			if started { // the server did not enter MULTI
+				tx.mu.Lock()
+				if tx.state == txMulti {
+					tx.state = txWatching
+				}
+				tx.mu.Unlock()
+			}
+		}
+		_ = d.Resolve(tx, err)
+	}))
+	return d
+}
+
+// Watch watches more keys before Multi and fires with the Tx. Inside
+// MULTI it fails with the server's error.
+func (tx *Tx) Watch(keys ...string) *deferred.Deferred[*Tx] {
+	if len(keys) == 0 {
+		return deferred.Fail[*Tx](BadArgs("WATCH", "no keys given"))
+	}
+	cmd := proto.NewCmd("WATCH")
+	for _, k := range keys {
+		cmd.Key(k)
+	}
+	return Request(tx, cmd, func(proto.Value) (*Tx, error) { return tx, nil })
+}
+
+// Unwatch before Multi sends UNWATCH and ends the Tx, releasing its
+// connection (txredisapi's unwatch). Inside MULTI it is an ordinary
+// queued command.
+func (tx *Tx) Unwatch() *deferred.Deferred[string] {
+	tx.mu.Lock()
+	if tx.state == txWatching {
+		return tx.unwatchLocked()
+	}
+	tx.mu.Unlock()
+	return Request(tx, proto.NewCmd("UNWATCH"), proto.Value.AsString)
+}
+
+// unwatchLocked ends a Tx that is not in MULTI. It unlocks tx.mu.
+func (tx *Tx) unwatchLocked() *deferred.Deferred[string] {
+	d := new(deferred.Deferred[string])
+	tx.endLocked(func() {
+		tx.lease.Send(proto.NewCmd("UNWATCH"), ResolverFunc(func(v proto.Value, err error) {
+			tx.takeQueued()
+			tx.lease.Release()
+			if err == nil && v.IsError() {
+				err = v.Err()
+			}
+			if err == nil {
+				_ = d.Resolve(v.AsString())
+				return
+			}
+			_ = d.Errback(err)
+		}))
+	})
+	return d
+}
+
+// Commit sends EXEC and fires with every reply of the transaction, in
+// order (txredisapi's commit). Each queued command's own Deferred fires
+// first, with its element of the reply. A command that failed inside
+// EXEC (INCR on a string) fails its own Deferred with a *proto.Error and
+// is an error Value in the slice; the commit itself succeeds. Commit
+// fails with ErrWatch when a watched key changed, with the server's
+// EXECABORT error when a command was refused at queue time, with a
+// ConnectionError when the connection was lost, with ErrNotInMulti before
+// Multi and ErrTxDone after the Tx ended; the queued commands fail with
+// the same error. The connection is released in every case.
+func (tx *Tx) Commit() *deferred.Deferred[[]proto.Value] {
+	tx.mu.Lock()
+	switch tx.state {
+	case txDone:
+		err := tx.doneErrLocked()
+		tx.mu.Unlock()
+		return deferred.Fail[[]proto.Value](err)
+	case txWatching:
+		tx.mu.Unlock()
+		return deferred.Fail[[]proto.Value](ErrNotInMulti)
+	}
+	d := new(deferred.Deferred[[]proto.Value])
+	tx.endLocked(func() {
+		tx.lease.Send(proto.NewCmd("EXEC"), ResolverFunc(func(v proto.Value, err error) {
+			tx.exec(d, v, err)
+		}))
+	})
+	return d
+}
+
+// exec handles the EXEC reply: every QUEUED reply has arrived before it.
+func (tx *Tx) exec(d *deferred.Deferred[[]proto.Value], v proto.Value, err error) {
+	if err != nil {
+		tx.lost(err) // fails the queued commands, releases
+		_ = d.Errback(err)
+		return
+	}
+	queued := tx.takeQueued()
+	tx.lease.Release() // after EXEC the connection is clean
+	switch {
+	case v.IsError():
+		err = v.Err()
+	case v.IsNull():
+		err = ErrWatch
+	case v.Kind != proto.Array:
+		err = &proto.ProtocolError{Msg: "EXEC reply is a " + v.Kind.String() + ", not an array"}
+	case len(v.Elems) != len(queued):
+		err = &proto.ProtocolError{Msg: "EXEC returned " + strconv.Itoa(len(v.Elems)) +
+			" replies for " + strconv.Itoa(len(queued)) + " queued commands"}
+	}
+	if err != nil {
+		for _, r := range queued {
+			r.Resolve(proto.Value{}, err)
+		}
+		_ = d.Errback(err)
+		return
+	}
+	for i, r := range queued {
+		r.Resolve(v.Elems[i], nil)
+	}
+	_ = d.Callback(v.Elems)
+}
+
+// Discard ends the Tx and fires with the server's reply ("OK"): inside
+// MULTI it sends DISCARD and the queued commands fail with ErrDiscarded;
+// before Multi it sends UNWATCH. The connection is released either way.
+// On an ended Tx it fails with ErrTxDone.
+func (tx *Tx) Discard() *deferred.Deferred[string] {
+	tx.mu.Lock()
+	switch tx.state {
+	case txDone:
+		err := tx.doneErrLocked()
+		tx.mu.Unlock()
+		return deferred.Fail[string](err)
+	case txWatching:
+		return tx.unwatchLocked()
+	}
+	d := new(deferred.Deferred[string])
+	tx.endLocked(func() {
+		tx.lease.Send(proto.NewCmd("DISCARD"), ResolverFunc(func(v proto.Value, err error) {
+			if err != nil {
+				tx.lost(err)
+				_ = d.Errback(err)
+				return
+			}
+			queued := tx.takeQueued()
+			tx.lease.Release()
+			for _, r := range queued {
+				r.Resolve(proto.Value{}, ErrDiscarded)
+			}
+			if v.IsError() {
+				_ = d.Errback(v.Err())
+				return
+			}
+			_ = d.Resolve(v.AsString())
+		}))
+	})
+	return d
+}
+
+// Lease returns the lease the Tx runs on.
+func (tx *Tx) Lease() *Lease { return tx.lease }
