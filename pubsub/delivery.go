@@ -1,0 +1,70 @@
+package pubsub
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// buffer is the bounded queue between a connection's reader goroutine
+// (put) and one delivery goroutine (the receiver of ch).
+type buffer[T any] struct {
+	ch     chan T
+	policy Overflow
+	wait   time.Duration
+	stop   <-chan struct{} // closed by Disconnect: a blocked put gives up
+
+	// timer is used by put only. put runs on the connection's reader
+	// goroutine; readers of successive sockets never overlap.
+	timer *time.Timer
+
+	received  atomic.Uint64
+	delivered atomic.Uint64
+	dropped   atomic.Uint64
+}
+
+func newBuffer[T any](o Options, stop <-chan struct{}) *buffer[T] {
+	return &buffer[T]{ch: make(chan T, o.BufferSize), policy: o.Overflow, wait: o.BlockTimeout, stop: stop}
+}
+
+// put queues v according to the overflow policy. It never waits longer
+// than the block timeout, and not at all once stop is closed.
+func (b *buffer[T]) put(v T) {
+	b.received.Add(1)
+	select {
+	case b.ch <- v:
+		return
+	default:
+	}
+	if b.policy == Drop {
+		b.dropped.Add(1)
+		return
+	}
+	if b.timer == nil {
+		b.timer = time.NewTimer(b.wait)
+	} else {
+		b.timer.Reset(b.wait)
+	}
+	select {
+	case b.ch <- v:
+	case <-b.timer.C:
+		b.dropped.Add(1)
+	case <-b.stop:
+		b.dropped.Add(1)
+	}
+	b.timer.Stop()
+}
+
+// run hands every queued value to deliver, in order, until stop is
+// closed; deliver reports whether the value reached the consumer.
+func (b *buffer[T]) run(deliver func(T) bool) {
+	for {
+		select {
+		case <-b.stop:
+			return
+		case v := <-b.ch:
+			if deliver(v) {
+				b.delivered.Add(1)
+			}
+		}
+	}
+}
