@@ -1,0 +1,53 @@
+// Command hello is the first example of the txredisapi README in Go: a
+// connection, SET, GET, and disconnect.
+//
+//	go run ./examples/hello [-addr host:port]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/embedded"
+)
+
+func main() {
+	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	flag.Parse()
+	srv, err := embedded.Resolve(*addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	if err := run(srv.Addr, os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run is the README's main(): inlineCallbacks becomes a goroutine that
+// waits, each Wait standing where the Python code yields.
+func run(addr string, out io.Writer) error {
+	ctx := context.Background()
+	rc, err := conn.Connect(conn.Options{Addr: addr}).Wait(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "connected to", rc.Addr())
+
+	if _, err := rc.Set("foo", "bar").Wait(ctx); err != nil {
+		return err
+	}
+	v, err := rc.Get("foo").Wait(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "foo:", v)
+
+	_, err = rc.Disconnect().Wait(ctx)
+	return err
+}
