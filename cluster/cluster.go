@@ -1,0 +1,270 @@
+package cluster
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/deferred"
+)
+
+// Cluster is a handle on a Redis Cluster: it embeds the same command set
+// as every other handle and routes each command to the node serving the
+// slot of its keys, following redirections. It is safe for concurrent use
+// and, like a Conn, never blocks when a command is sent: commands may be
+// sent from Deferred callbacks.
+type Cluster struct {
+	conn.Commands
+
+	opts  Options  // immutable
+	start []string // immutable: the start addresses
+
+	// slots maps each hash slot to its shard; nil until known.
+	slots [NumSlots]atomic.Pointer[shard]
+	// masters holds every shard of the latest map, for keyless commands
+	// and refreshes.
+	masters atomic.Pointer[[]*shard]
+
+	done chan struct{} // closed by Disconnect
+
+	mu sync.Mutex // protects the fields below
+	// nodes holds a node per address in use.
+	nodes map[string]*node
+	// retired holds nodes dropped from the map, whose Disconnect the
+	// cluster's Disconnect waits for.
+	retired []*deferred.Deferred[struct{}]
+	closed  bool
+	// refreshing is set while refreshLoop runs; refreshAgain asks it for
+	// one more round.
+	refreshing, refreshAgain bool
+	lastRefresh              time.Time
+	lastRefreshErr           error
+	// connectErr is why Connect failed.
+	connectErr error
+
+	wg          sync.WaitGroup // refresh goroutines and retry timers
+	closeOnce   sync.Once
+	disconnectD deferred.Deferred[struct{}]
+	readyD      deferred.Deferred[*Cluster]
+	readyOnce   sync.Once
+}
+
+// New returns a cluster handle at once and discovers the slot map in the
+// background (the lazy constructor). Commands sent before the map is
+// known go to a start node and follow its redirections.
+func New(startAddrs []string, opts Options) *Cluster {
+	c := newCluster(startAddrs, opts)
+	c.triggerRefresh()
+	return c
+}
+
+// Connect discovers the slot map from the first start address that
+// answers and fires the returned Deferred with the cluster once it is
+// known. When no start node answers, the Deferred fails with an error
+// matching ErrNoNodes and nothing is left running.
+func Connect(startAddrs []string, opts Options) *deferred.Deferred[*Cluster] {
+	c := newCluster(startAddrs, opts)
+	c.mu.Lock()
+	c.wg.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.wg.Done()
+		if err := c.refreshNow(); err != nil {
+			c.mu.Lock()
+			c.connectErr = err
+			c.mu.Unlock()
+			c.Disconnect() // fires Ready with connectErr once all is stopped
+			return
+		}
+		c.ready(nil)
+	}()
+	return &c.readyD
+}
+
+func newCluster(startAddrs []string, opts Options) *Cluster {
+	opts = opts.withDefaults()
+	start := append([]string(nil), startAddrs...)
+	if len(start) == 0 {
+		start = []string{opts.Addr}
+		if opts.Addr == "" {
+			start[0] = conn.DefaultAddr
+		}
+	}
+	c := &Cluster{opts: opts, start: start, done: make(chan struct{}), nodes: map[string]*node{}}
+	c.Commands = conn.NewCommands(c)
+	if opts.RefreshInterval > 0 {
+		c.wg.Add(1)
+		go c.periodic(opts.RefreshInterval)
+	}
+	return c
+}
+
+// ready fires Ready's Deferred once.
+func (c *Cluster) ready(err error) {
+	c.readyOnce.Do(func() {
+		if err != nil {
+			_ = c.readyD.Errback(err)
+		} else {
+			_ = c.readyD.Callback(c)
+		}
+	})
+}
+
+// Ready returns a Deferred that fires with c once the slot map is first
+// known (for Connect, the Deferred Connect returned). It fails if the
+// cluster is disconnected before.
+func (c *Cluster) Ready() *deferred.Deferred[*Cluster] { return &c.readyD }
+
+// Options returns the options the cluster was created with, defaults
+// filled in.
+func (c *Cluster) Options() Options { return c.opts }
+
+// isClosed reports whether Disconnect was called.
+func (c *Cluster) isClosed() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func closedError() error {
+	return &conn.ConnectionError{Op: "closed", Err: conn.ErrClosed}
+}
+
+// nodeFor returns the node at addr, creating it (its connection dials in
+// the background) if needed; nil after Disconnect.
+func (c *Cluster) nodeFor(addr string) *node {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	if n, ok := c.nodes[addr]; ok {
+		return n
+	}
+	n := newNode(addr, c.opts, c.nodeState)
+	c.nodes[addr] = n
+	return n
+}
+
+// nodeState is every node connection's OnState hook: a connection that
+// goes down may mean a failover, so the map is refreshed.
+func (c *Cluster) nodeState(e conn.StateEvent) {
+	if e.State == conn.StateDisconnected {
+		c.triggerRefresh()
+	}
+}
+
+// retire disconnects nodes dropped from the map; Disconnect waits for them.
+func (c *Cluster) retire(ns []*node) {
+	if len(ns) == 0 {
+		return
+	}
+	var ds []*deferred.Deferred[struct{}]
+	for _, n := range ns {
+		ds = append(ds, n.close()...)
+	}
+	c.mu.Lock()
+	c.retired = append(c.retired, ds...)
+	c.mu.Unlock()
+}
+
+// Disconnect stops refreshing, disconnects every node (letting replies in
+// flight arrive) and fires once nothing of the cluster is running.
+// Commands sent afterwards fail with a *conn.ConnectionError matching
+// conn.ErrClosed. It is idempotent.
+func (c *Cluster) Disconnect() *deferred.Deferred[struct{}] {
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		close(c.done)
+		var ns []*node
+		for _, n := range c.nodes {
+			ns = append(ns, n)
+		}
+		c.nodes = map[string]*node{}
+		c.mu.Unlock()
+		var ds []*deferred.Deferred[struct{}]
+		for _, n := range ns {
+			ds = append(ds, n.close()...)
+		}
+		go func() {
+			c.wg.Wait() // no refresh nor retry runs past this point
+			c.mu.Lock()
+			ds = append(ds, c.retired...)
+			c.retired = nil
+			readyErr := c.connectErr
+			c.mu.Unlock()
+			if readyErr == nil {
+				readyErr = closedError()
+			}
+			ctx := context.Background()
+			for _, d := range ds {
+				_, _ = d.Wait(ctx)
+			}
+			c.ready(readyErr)
+			_ = c.disconnectD.Callback(struct{}{})
+		}()
+	})
+	return &c.disconnectD
+}
+
+// Node returns the handle of the master serving key's slot, as the map
+// currently says; transactions on keys of that slot run on it:
+//
+//	tx, err := c.Node("{user1}").Multi("{user1}.balance").Wait(ctx)
+//
+// It returns nil after Disconnect.
+func (c *Cluster) Node(key string) *Node {
+	return c.SlotNode(Slot(key))
+}
+
+// SlotNode returns the handle of the master serving slot (a start node
+// when the map is not known yet), or nil after Disconnect.
+func (c *Cluster) SlotNode(slot int) *Node {
+	if slot < 0 || slot >= NumSlots {
+		return nil
+	}
+	if sh := c.slots[slot].Load(); sh != nil {
+		return newNodeHandle(sh.master)
+	}
+	n := c.anyNode()
+	if n == nil {
+		return nil
+	}
+	return newNodeHandle(n)
+}
+
+// Masters returns a handle per master of the current map, for commands
+// that must reach every master (FLUSHALL, SCAN, SCRIPT LOAD, ...).
+func (c *Cluster) Masters() []*Node {
+	ms := c.masters.Load()
+	if ms == nil {
+		return nil
+	}
+	out := make([]*Node, len(*ms))
+	for i, sh := range *ms {
+		out[i] = newNodeHandle(sh.master)
+	}
+	return out
+}
+
+// Lease fails with ErrNoSlot: the cluster cannot know which node a
+// transaction is for. Start transactions on Node(key).
+func (c *Cluster) Lease(ctx context.Context) *deferred.Deferred[*conn.Lease] {
+	return deferred.Fail[*conn.Lease](ErrNoSlot)
+}
+
+// anyNode returns a master at random, or a start node when no map is
+// known; nil after Disconnect.
+func (c *Cluster) anyNode() *node {
+	if ms := c.masters.Load(); ms != nil && len(*ms) > 0 {
+		return (*ms)[rand.IntN(len(*ms))].master
+	}
+	return c.nodeFor(c.start[rand.IntN(len(c.start))])
+}

@@ -1,0 +1,245 @@
+package cluster
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/pool"
+	"github.com/txredis/txredis/proto"
+)
+
+// client is what a node sends through: one conn.Conn or a pool.Pool.
+type client interface {
+	conn.BatchSender
+	Disconnect() *deferred.Deferred[struct{}]
+}
+
+// node is one server of the cluster, by address.
+type node struct {
+	addr string
+	cl   client     // immutable
+	c    *conn.Conn // cl when it is a single connection, else nil
+	p    *pool.Pool // cl when it is a pool, else nil
+	opts conn.Options
+
+	mu    sync.Mutex // protects spare and gone
+	spare []*conn.Conn
+	gone  bool
+}
+
+// maxSpare is how many dedicated connections a single-connection node
+// keeps for the next lease.
+const maxSpare = 2
+
+// newNode starts the connection(s) of the node at addr, lazily.
+func newNode(addr string, o Options, onState func(conn.StateEvent)) *node {
+	co := o.Options
+	co.Addr = addr
+	user := co.OnState
+	co.OnState = func(e conn.StateEvent) {
+		if user != nil {
+			user(e)
+		}
+		onState(e)
+	}
+	if o.ReadFromReplicas {
+		co = readOnlyOptions(co)
+	}
+	n := &node{addr: addr, opts: co}
+	if o.PoolSize > 1 {
+		n.p = pool.New(pool.Options{Options: co, PoolSize: o.PoolSize})
+		n.cl = n.p
+	} else {
+		n.c = conn.New(co)
+		n.cl = n.c
+	}
+	return n
+}
+
+// down reports whether the node's connection is known to be down.
+func (n *node) down() bool {
+	return n.c != nil && n.c.State() == conn.StateDisconnected
+}
+
+// lease lends a connection of the node for exclusive use: a pool leases
+// one of its own; a single-connection node uses a dedicated connection,
+// kept for the next lease when it comes back healthy, so that ordinary
+// commands keep flowing on the node's shared connection.
+func (n *node) lease(ctx context.Context) *deferred.Deferred[*conn.Lease] {
+	if n.p != nil {
+		return n.p.Lease(ctx)
+	}
+	n.mu.Lock()
+	if n.gone {
+		n.mu.Unlock()
+		return deferred.Fail[*conn.Lease](&conn.ConnectionError{Addr: n.addr, Op: "closed", Err: conn.ErrClosed})
+	}
+	for len(n.spare) > 0 {
+		c := n.spare[len(n.spare)-1]
+		n.spare = n.spare[:len(n.spare)-1]
+		if l, err := c.TryLease(n.released); err == nil {
+			n.mu.Unlock()
+			return deferred.Succeed(l)
+		}
+		c.Disconnect()
+	}
+	n.mu.Unlock()
+	o := n.opts
+	o.OnState = nil
+	o.NoReconnect = true
+	return deferred.Then(conn.Connect(o), func(c *conn.Conn) (*conn.Lease, error) {
+		l, err := c.TryLease(n.released)
+		if err != nil {
+			c.Disconnect()
+		}
+		return l, err
+	})
+}
+
+// released takes a dedicated connection back after its lease.
+func (n *node) released(l *conn.Lease) {
+	c := l.Conn()
+	n.mu.Lock()
+	if !n.gone && !l.Broken() && len(n.spare) < maxSpare {
+		n.spare = append(n.spare, c)
+		n.mu.Unlock()
+		return
+	}
+	n.mu.Unlock()
+	c.Disconnect()
+}
+
+// close disconnects the node and its spare connections; the returned
+// Deferreds fire when each is closed.
+func (n *node) close() []*deferred.Deferred[struct{}] {
+	n.mu.Lock()
+	n.gone = true
+	spare := n.spare
+	n.spare = nil
+	n.mu.Unlock()
+	ds := []*deferred.Deferred[struct{}]{n.cl.Disconnect()}
+	for _, c := range spare {
+		ds = append(ds, c.Disconnect())
+	}
+	return ds
+}
+
+// readOnlyOptions returns o with a Dialer that sends READONLY on every new
+// socket before the connection's own handshake (after AUTH when a
+// password is set, and inside TLS when configured), so that every
+// connection to a replica serves reads from its first command on.
+func readOnlyOptions(o conn.Options) conn.Options {
+	base := o.Dialer
+	if base == nil {
+		var d net.Dialer
+		base = d.DialContext
+	}
+	tlsConf := o.TLS
+	user, pass := o.Username, o.Password
+	addr := o.Addr
+	o.TLS = nil
+	o.Dialer = func(ctx context.Context, network, address string) (net.Conn, error) {
+		nc, err := base(ctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		if tlsConf != nil {
+			cfg := tlsConf.Clone()
+			if cfg.ServerName == "" {
+				host, _, _ := net.SplitHostPort(addr)
+				cfg.ServerName = host
+			}
+			tc := tls.Client(nc, cfg)
+			if err := tc.HandshakeContext(ctx); err != nil {
+				nc.Close()
+				return nil, err
+			}
+			nc = tc
+		}
+		if err := sendReadOnly(ctx, nc, user, pass); err != nil {
+			nc.Close()
+			return nil, err
+		}
+		return nc, nil
+	}
+	return o
+}
+
+// sendReadOnly sends [AUTH and] READONLY on nc and checks the replies.
+func sendReadOnly(ctx context.Context, nc net.Conn, user, pass string) error {
+	if dl, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	} else {
+		_ = nc.SetDeadline(time.Now().Add(conn.DefaultConnectTimeout))
+	}
+	defer nc.SetDeadline(time.Time{})
+	var buf []byte
+	replies := 1
+	if pass != "" {
+		replies++
+		if user != "" {
+			buf = proto.AppendCommand(buf, "AUTH", user, pass)
+		} else {
+			buf = proto.AppendCommand(buf, "AUTH", pass)
+		}
+	}
+	buf = proto.AppendCommand(buf, "READONLY")
+	if _, err := nc.Write(buf); err != nil {
+		return err
+	}
+	// The server sends nothing but these replies, so the reader cannot
+	// read past them.
+	rd := proto.NewReader(bufio.NewReaderSize(nc, 64), proto.ReaderOptions{})
+	for i := 0; i < replies; i++ {
+		v, err := rd.ReadValue()
+		if err != nil {
+			return err
+		}
+		if v.IsError() {
+			return errors.Join(errors.New("txredis/cluster: READONLY handshake"), v.Err())
+		}
+	}
+	return nil
+}
+
+// Node is the handle of one cluster node: commands through it go to that
+// node only, without following redirections, and transactions started on
+// it (Multi, Watch) lease one of its connections. Get one with
+// Cluster.Node(key) for the node serving a key's slot, or Cluster.Masters.
+// A Node is valid while the node is part of the cluster; after a
+// failover or resharding get a fresh one.
+type Node struct {
+	conn.Commands
+	n *node
+}
+
+func newNodeHandle(n *node) *Node {
+	h := &Node{n: n}
+	h.Commands = conn.NewCommands(h)
+	return h
+}
+
+// Addr returns the node's address.
+func (h *Node) Addr() string { return h.n.addr }
+
+// Send sends cmd to the node. It takes ownership of cmd and resolves r
+// exactly once.
+func (h *Node) Send(cmd *proto.Cmd, r conn.Resolver) { h.n.cl.Send(cmd, r) }
+
+// SendBatch sends cmds to the node as one unit.
+func (h *Node) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) { h.n.cl.SendBatch(cmds, rs) }
+
+// Lease lends one connection of the node for exclusive use (conn.Leaser):
+// this is what Multi and Watch use. With a pool per node it is a pool
+// lease; with one connection per node it is a dedicated connection, so
+// the node's shared connection keeps serving other commands.
+func (h *Node) Lease(ctx context.Context) *deferred.Deferred[*conn.Lease] {
+	return h.n.lease(ctx)
+}

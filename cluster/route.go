@@ -1,0 +1,259 @@
+package cluster
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/cmdinfo"
+	"github.com/txredis/txredis/proto"
+)
+
+// Send routes cmd to the node serving the slot of its keys (a master, or
+// a replica for a read-only command with ReadFromReplicas), follows MOVED
+// and ASK redirections, and retries TRYAGAIN, CLUSTERDOWN and LOADING
+// answers with backoff within RetryTimeout. Keyless commands go to a
+// master at random. A multi-key command whose keys span slots fails with
+// ErrCrossSlot before anything is sent, except MGET, DEL, EXISTS, UNLINK
+// and TOUCH, which are split per slot and gathered. Send takes ownership
+// of cmd and resolves r exactly once, with the reply of the last node
+// asked.
+func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
+	if c.isClosed() {
+		cmd.Release()
+		r.Resolve(proto.Value{}, closedError())
+		return
+	}
+	slot, err := c.slotOf(cmd)
+	if err != nil {
+		if splittable(cmd.Name()) {
+			c.split(cmd, r)
+			return
+		}
+		cmd.Release()
+		r.Resolve(proto.Value{}, err)
+		return
+	}
+	x := requestPool.Get().(*request)
+	x.c, x.cmd, x.r, x.slot = c, cmd, r, slot
+	if c.opts.ReadFromReplicas && slot >= 0 {
+		if info, ok := cmdinfo.LookupCmd(cmd); ok && info.ReadOnly() {
+			x.replica = true
+		}
+	}
+	c.dispatch(x)
+}
+
+// slotOf returns the slot of cmd's keys, -1 for a keyless command, or an
+// ErrCrossSlot error.
+func (c *Cluster) slotOf(cmd *proto.Cmd) (int, error) {
+	idx := cmd.KeyIndexes()
+	if len(idx) == 0 {
+		idx = cmdinfo.Keys(cmd)
+		if len(idx) == 0 {
+			return -1, nil
+		}
+	}
+	slot := slotBytes(cmd.ArgBytes(idx[0]))
+	for _, i := range idx[1:] {
+		if s := slotBytes(cmd.ArgBytes(i)); s != slot {
+			return 0, crossSlot(cmd.Name(), slot, s)
+		}
+	}
+	return slot, nil
+}
+
+// request is one command on its way through the cluster: the Resolver of
+// every send of it, which resends a copy on a redirection or a retry and
+// passes the final reply to the caller's Resolver.
+type request struct {
+	c         *Cluster
+	cmd       *proto.Cmd    // kept for resends; released at the end
+	r         conn.Resolver // the caller's
+	slot      int           // -1 for keyless commands
+	replica   bool          // may go to a replica
+	to        *node         // where the next send goes, set by a redirection
+	asking    bool          // the next send is preceded by ASKING
+	from      *node         // where the last send went
+	redirects int
+	attempts  int
+	deadline  time.Time // set at the first retry
+}
+
+var requestPool = sync.Pool{New: func() any { return new(request) }}
+
+// asking is the Resolver of the ASKING that precedes a command sent after
+// an ASK redirection: its reply ("OK") is of no interest.
+var discard = conn.ResolverFunc(func(proto.Value, error) {})
+
+// dispatch sends a copy of x's command to the node chosen for it.
+func (c *Cluster) dispatch(x *request) {
+	n := x.to
+	asking := x.asking
+	x.to, x.asking = nil, false
+	if n == nil {
+		n = c.route(x.slot, x.replica)
+	}
+	if n == nil {
+		x.finish(proto.Value{}, closedError())
+		return
+	}
+	x.from = n
+	cmd := x.cmd.Clone()
+	if asking {
+		n.cl.SendBatch([]*proto.Cmd{proto.NewCmd("ASKING"), cmd}, []conn.Resolver{discard, x})
+		return
+	}
+	n.cl.Send(cmd, x)
+}
+
+// route returns the node for a command on slot (-1: keyless).
+func (c *Cluster) route(slot int, replica bool) *node {
+	if slot >= 0 {
+		if sh := c.slots[slot].Load(); sh != nil {
+			if replica && len(sh.replicas) > 0 {
+				i := sh.rr.Add(1)
+				return sh.replicas[int(i)%len(sh.replicas)]
+			}
+			return sh.master
+		}
+	}
+	return c.anyNode()
+}
+
+// Resolve takes the reply to one send: a redirection or a retryable
+// answer sends the command again, anything else goes to the caller.
+func (x *request) Resolve(v proto.Value, err error) {
+	c := x.c
+	switch {
+	case err == nil && (v.Kind == proto.ErrorReply || v.Kind == proto.BlobError):
+		if x.redirect(v) {
+			return
+		}
+	case err == nil:
+	case unsent(err) && !c.isClosed():
+		// The node could not take the command: it was not sent, so it
+		// can go elsewhere once the map is refreshed.
+		c.triggerRefresh()
+		x.replica = false
+		if x.retry() {
+			return
+		}
+	case errors.Is(err, conn.ErrConnection):
+		c.triggerRefresh()
+	}
+	x.finish(v, err)
+}
+
+// finish resolves the caller's Resolver and recycles x.
+func (x *request) finish(v proto.Value, err error) {
+	r, cmd := x.r, x.cmd
+	*x = request{}
+	requestPool.Put(x)
+	cmd.Release()
+	r.Resolve(v, err)
+}
+
+// redirect handles MOVED, ASK, TRYAGAIN, CLUSTERDOWN and LOADING; it
+// reports whether the command was sent again.
+func (x *request) redirect(v proto.Value) bool {
+	c := x.c
+	s := v.Str
+	switch {
+	case hasPrefix(s, "MOVED ") || hasPrefix(s, "ASK "):
+		if x.redirects >= c.opts.MaxRedirects {
+			return false
+		}
+		slot, addr, ask, ok := proto.ParseRedirect(v.Err())
+		if !ok {
+			return false
+		}
+		if host, port, err := net.SplitHostPort(addr); err == nil && host == "" && x.from != nil {
+			// "MOVED 3999 :6380": the same host as the node that answered.
+			h, _, _ := net.SplitHostPort(x.from.addr)
+			addr = net.JoinHostPort(h, port)
+		}
+		n := c.nodeFor(addr)
+		if n == nil {
+			return false
+		}
+		x.redirects++
+		x.to = n
+		if ask {
+			x.asking = true
+		} else {
+			x.replica = false
+			if c.moved(slot, n) {
+				c.triggerRefresh()
+			}
+		}
+		c.dispatch(x)
+		return true
+	case hasPrefix(s, "TRYAGAIN") || hasPrefix(s, "CLUSTERDOWN") || hasPrefix(s, "LOADING"):
+		if hasPrefix(s, "CLUSTERDOWN") {
+			c.triggerRefresh()
+		}
+		return x.retry()
+	}
+	return false
+}
+
+// retry sends x again after a backoff, if its retry time allows; it
+// reports whether it will.
+func (x *request) retry() bool {
+	c := x.c
+	if c.opts.RetryTimeout < 0 {
+		return false
+	}
+	now := time.Now()
+	if x.deadline.IsZero() {
+		x.deadline = now.Add(c.opts.RetryTimeout)
+	}
+	d := retryBackoff(x.attempts)
+	if now.Add(d).After(x.deadline) {
+		return false
+	}
+	x.attempts++
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return false
+	}
+	c.wg.Add(1)
+	c.mu.Unlock()
+	time.AfterFunc(d, func() {
+		defer c.wg.Done()
+		c.dispatch(x)
+	})
+	return true
+}
+
+// retryBackoff is the wait before retry n: 10ms doubling to 200ms, with
+// jitter.
+func retryBackoff(n int) time.Duration {
+	d := 10 * time.Millisecond
+	for i := 0; i < n && d < 200*time.Millisecond; i++ {
+		d *= 2
+	}
+	d = min(d, 200*time.Millisecond)
+	return d/2 + rand.N(d/2+1)
+}
+
+// unsent reports connection errors of commands that never reached the
+// server: the node was down, closed, or its dial failed.
+func unsent(err error) bool {
+	var ce *conn.ConnectionError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	switch ce.Op {
+	case "not connected", "closed", "dial", "tls handshake", "handshake":
+		return true
+	}
+	return false
+}
+
+func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
