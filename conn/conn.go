@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/txredis/txredis/deferred"
@@ -78,8 +79,21 @@ type Conn struct {
 	// lastDeadline is the deadline of the newest pending command.
 	lastDeadline int64
 	// wakePending is set when the writer was signalled and has not yet
-	// taken wbuf.
+	// taken the queued chunks.
 	wakePending bool
+	// writing is set while one goroutine (the writer, or a sender doing a
+	// direct write) holds chunks taken from the queue: writes to the
+	// socket never overlap.
+	writing bool
+	// raw is the socket's raw descriptor for direct writes (TCP and unix
+	// sockets; nil for TLS and other net.Conns).
+	raw syscall.RawConn
+	// rawBuf, rawN, rawErr and rawFn carry one direct write; they belong
+	// to the goroutine that set writing.
+	rawBuf []byte
+	rawN   int
+	rawErr error
+	rawFn  func(fd uintptr) bool
 	// nc, gen identify the live socket; gen grows with each dial so that
 	// goroutines of an old socket cannot touch a new one.
 	nc  net.Conn
@@ -133,9 +147,9 @@ func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
 		r.Resolve(proto.Value{}, err)
 		return
 	}
+	idle := c.q.len() == 0
 	c.enqueueLocked(cmd, r)
-	c.signalLocked()
-	c.mu.Unlock()
+	c.flushAndUnlock(idle)
 	cmd.Release()
 }
 
@@ -153,11 +167,11 @@ func (c *Conn) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 		}
 		return
 	}
+	idle := c.q.len() == 0
 	for i, cmd := range cmds {
 		c.enqueueLocked(cmd, rs[i])
 	}
-	c.signalLocked()
-	c.mu.Unlock()
+	c.flushAndUnlock(idle)
 	for _, cmd := range cmds {
 		cmd.Release()
 	}
@@ -207,57 +221,6 @@ func (c *Conn) acceptLocked() error {
 	return nil
 }
 
-// Write buffer chunks: a chunk is closed once it holds chunkSize bytes;
-// at most maxFreeChunks written chunks are kept for reuse, so an idle
-// connection holds at most that many.
-const (
-	chunkSize     = 16 << 10
-	maxFreeChunks = 2
-)
-
-func (c *Conn) appendLocked(cmd *proto.Cmd) {
-	if c.wbuf == nil {
-		if n := len(c.free); n > 0 {
-			c.wbuf = c.free[n-1]
-			c.free[n-1] = nil
-			c.free = c.free[:n-1]
-		} else {
-			c.wbuf = make([]byte, 0, chunkSize)
-		}
-	}
-	c.wbuf = cmd.AppendTo(c.wbuf)
-	if len(c.wbuf) >= chunkSize {
-		c.wfull = append(c.wfull, c.wbuf)
-		c.wbuf = nil
-	}
-}
-
-// takeWritesLocked moves every unwritten chunk into dst.
-func (c *Conn) takeWritesLocked(dst [][]byte) [][]byte {
-	dst = append(dst, c.wfull...)
-	clear(c.wfull)
-	c.wfull = c.wfull[:0]
-	if len(c.wbuf) > 0 {
-		dst = append(dst, c.wbuf)
-		c.wbuf = nil
-	}
-	return dst
-}
-
-// recycleLocked keeps written chunks for reuse, up to maxFreeChunks.
-func (c *Conn) recycleLocked(chunks [][]byte) {
-	for _, b := range chunks {
-		if len(c.free) >= maxFreeChunks {
-			return
-		}
-		if cap(b) <= 2*chunkSize {
-			c.free = append(c.free, b[:0])
-		}
-	}
-}
-
-func (c *Conn) hasWritesLocked() bool { return len(c.wfull) > 0 || len(c.wbuf) > 0 }
-
 func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
 	c.appendLocked(cmd)
 	var dl int64
@@ -279,17 +242,6 @@ func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
 	c.pendingCount.Add(1)
 }
 
-func (c *Conn) signalLocked() {
-	if c.state != StateConnected || c.wakePending {
-		return
-	}
-	c.wakePending = true
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
 // kickLocked asks a supervisor waiting out a backoff to redial now, at
 // most once per minRedialInterval: demand shortens the backoff so a
 // restarted server is found quickly.
@@ -306,46 +258,6 @@ func (c *Conn) kickLocked() {
 // minRedialInterval spaces dials triggered by commands on a down
 // connection.
 const minRedialInterval = 100 * time.Millisecond
-
-// writeLoop owns writes on nc for generation gen. It writes everything
-// queued in one call (writev on TCP) whenever it is woken, so commands
-// sent while a write is in progress go out together in the next one.
-func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
-	var chunks [][]byte
-	for {
-		select {
-		case <-c.wake:
-		case <-stop:
-			return
-		}
-		for {
-			c.mu.Lock()
-			if c.gen != gen || c.state != StateConnected {
-				c.mu.Unlock()
-				return
-			}
-			c.recycleLocked(chunks)
-			clear(chunks)
-			chunks = c.takeWritesLocked(chunks[:0])
-			c.wakePending = false
-			c.mu.Unlock()
-			if len(chunks) == 0 {
-				break
-			}
-			var err error
-			if len(chunks) == 1 {
-				_, err = nc.Write(chunks[0])
-			} else {
-				bufs := net.Buffers(append([][]byte(nil), chunks...))
-				_, err = bufs.WriteTo(nc)
-			}
-			if err != nil {
-				c.fail(gen, err)
-				return
-			}
-		}
-	}
-}
 
 // readLoop owns reads on the socket of generation gen, through br.
 func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
@@ -462,6 +374,7 @@ func (c *Conn) takePendingLocked() []pending {
 	c.pendingCount.Store(0)
 	c.recycleLocked(c.takeWritesLocked(nil))
 	c.wakePending = false
+	c.writing = false
 	c.lastDeadline = 0
 	if c.drained != nil {
 		close(c.drained)

@@ -69,11 +69,11 @@ func (l *Lease) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 		}
 		return
 	}
+	idle := c.q.len() == 0
 	for i, cmd := range cmds {
 		c.enqueueLocked(cmd, rs[i])
 	}
-	c.signalLocked()
-	c.mu.Unlock()
+	c.flushAndUnlock(idle)
 	for _, cmd := range cmds {
 		cmd.Release()
 	}
