@@ -1,0 +1,196 @@
+// Command soak runs a verifying workload against a Redis server for a
+// while, optionally SIGKILLing and restarting the server, and checks that
+// no command is lost and no reply is wrong.
+//
+//	go run ./examples/soak -duration 5m -kill-every 20s
+//	go run ./examples/soak -addr 127.0.0.1:6379 -duration 1m
+//
+// With -addr empty it starts its own redis-server (found on PATH) on a
+// free loopback port, and kills it with SIGKILL every -kill-every,
+// restarting it on the same port after -down. Workers send SET/GET/INCR/
+// ECHO commands and pipelines, each carrying a unique value, through a
+// connection (and, with -pool, a connection pool). At the end it prints
+// commands sent, succeeded, failed with a ConnectionError, failed
+// otherwise, LOST (sent and never resolved), WRONG (a reply no correct
+// server could send), the maximum and p99 latency, and the goroutines and
+// heap at start and end. It exits 1 when anything was lost, wrong or
+// resolved twice, or when goroutines leaked.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/examples/soak/load"
+)
+
+func main() {
+	addr := flag.String("addr", "", "server address; empty starts a redis-server from PATH and kills it periodically")
+	duration := flag.Duration("duration", 5*time.Minute, "how long to run")
+	killEvery := flag.Duration("kill-every", 20*time.Second, "SIGKILL the own server this often (0 never); ignored with -addr")
+	down := flag.Duration("down", 300*time.Millisecond, "how long a killed server stays down")
+	workers := flag.Int("workers", 8, "sending goroutines")
+	replyTimeout := flag.Duration("reply-timeout", time.Second, "conn.Options.ReplyTimeout")
+	usePool := flag.Bool("pool", true, "also drive a connection pool (when the pool package is available)")
+	reportEvery := flag.Duration("report-every", 10*time.Second, "progress line interval")
+	flag.Parse()
+	os.Exit(run(*addr, *duration, *killEvery, *down, *workers, *replyTimeout, *usePool, *reportEvery))
+}
+
+func run(addr string, duration, killEvery, down time.Duration, workers int, replyTimeout time.Duration, usePool bool, reportEvery time.Duration) int {
+	// The signal watcher is a goroutine of the runtime that never ends:
+	// start it before counting.
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, os.Interrupt)
+	defer signal.Stop(interrupt)
+	g0, heap0 := snapshot()
+	var srv *server
+	if addr == "" {
+		var err error
+		srv, err = startServer()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "soak:", err)
+			return 2
+		}
+		defer srv.stop()
+		addr = srv.addr
+		fmt.Printf("started redis-server on %s (pid %d)\n", addr, srv.pid())
+	} else {
+		killEvery = 0
+	}
+
+	opts := conn.Options{
+		Addr:           addr,
+		ReplyTimeout:   replyTimeout,
+		ConnectTimeout: 2 * time.Second,
+		Backoff:        conn.ExponentialBackoff(20*time.Millisecond, 500*time.Millisecond),
+	}
+	c, err := conn.Connect(opts).Wait(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "soak: connect:", err)
+		return 2
+	}
+	handles := []handle{{name: "conn", sender: c, disconnect: c.Disconnect}}
+	if usePool {
+		h, err := openPool(opts)
+		switch {
+		case err != nil:
+			fmt.Fprintln(os.Stderr, "soak: pool:", err)
+			c.Disconnect()
+			return 2
+		case h.sender != nil:
+			handles = append(handles, h)
+		}
+	}
+	targets := make([]load.Target, len(handles))
+	names := ""
+	for i, h := range handles {
+		targets[i] = load.Target{Name: h.name, S: h.sender}
+		names += " " + h.name
+	}
+	fmt.Printf("running %v with %d workers over:%s; kill every %v\n", duration, workers, names, killEvery)
+
+	r := load.Start(load.Config{
+		Workers: workers,
+		Prefix:  "soak:" + strconv.Itoa(os.Getpid()) + ":" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":",
+		MaxWait: 10*replyTimeout + 10*time.Second,
+	}, targets...)
+
+	end := time.NewTimer(duration)
+	defer end.Stop()
+	report := time.NewTicker(reportEvery)
+	defer report.Stop()
+	var kill <-chan time.Time
+	if killEvery > 0 && srv != nil {
+		kt := time.NewTicker(killEvery)
+		defer kt.Stop()
+		kill = kt.C
+	}
+	start := time.Now()
+	kills := 0
+loop:
+	for {
+		select {
+		case <-end.C:
+			break loop
+		case <-interrupt:
+			fmt.Println("interrupted")
+			break loop
+		case <-report.C:
+			s := r.Snapshot()
+			fmt.Printf("%6s  sent %d ok %d conn-err %d other %d wrong %d max %v p99 %v\n",
+				time.Since(start).Round(time.Second), s.Sent, s.Succeeded, s.ConnErrors, s.OtherErrors, s.Wrong, s.MaxLatency.Round(time.Millisecond), s.P99)
+		case <-kill:
+			kills++
+			fmt.Printf("%6s  SIGKILL redis-server (kill %d)\n", time.Since(start).Round(time.Second), kills)
+			srv.kill()
+			time.Sleep(down)
+			if err := srv.restart(); err != nil {
+				fmt.Fprintln(os.Stderr, "soak: restart:", err)
+				r.Stop()
+				return 2
+			}
+		}
+	}
+	r.Stop()
+	for _, h := range handles {
+		if _, err := h.disconnect().Wait(context.Background()); err != nil {
+			fmt.Fprintf(os.Stderr, "soak: disconnect %s: %v\n", h.name, err)
+		}
+	}
+	st := r.Stats()
+	if srv != nil {
+		srv.stop()
+	}
+	// Let the runtime retire the goroutines that just ended.
+	var g1 int
+	var heap1 uint64
+	for i := 0; i < 100; i++ {
+		if g1, heap1 = snapshot(); g1 <= g0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	fmt.Printf("\nran %v, %d server kills\n", time.Since(start).Round(time.Millisecond), kills)
+	fmt.Print(st)
+	fmt.Printf("goroutines    %d at start, %d at end\n", g0, g1)
+	fmt.Printf("heap          %d KiB at start, %d KiB at end\n", heap0>>10, heap1>>10)
+	switch {
+	case !st.OK():
+		fmt.Println("FAIL: lost, wrong or doubly resolved commands")
+		return 1
+	case g1 > g0:
+		buf := make([]byte, 1<<16)
+		fmt.Printf("FAIL: goroutines leaked\n%s\n", buf[:runtime.Stack(buf, true)])
+		return 1
+	case st.Succeeded == 0:
+		fmt.Println("FAIL: nothing succeeded")
+		return 1
+	}
+	fmt.Println("PASS")
+	return 0
+}
+
+// handle is one client handle driven by the workload.
+type handle struct {
+	name       string
+	sender     conn.Sender
+	disconnect func() *deferred.Deferred[struct{}]
+}
+
+// snapshot returns the goroutine count and the heap in use after a GC.
+func snapshot() (int, uint64) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return runtime.NumGoroutine(), ms.HeapAlloc
+}
