@@ -159,3 +159,5 @@ func connectFake(t testing.TB, f *fakeCluster, opts cluster.Options, start ...st
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func numGoroutines() int { return runtime.NumGoroutine() }
+
+func testingProcs() int { return runtime.GOMAXPROCS(0) }

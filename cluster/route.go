@@ -183,8 +183,10 @@ func (x *request) redirect(v proto.Value) bool {
 		x.redirects++
 		x.to = n
 		if ask {
+			c.stats.asked.Add(1)
 			x.asking = true
 		} else {
+			c.stats.moved.Add(1)
 			x.replica = false
 			if c.moved(slot, n) {
 				c.triggerRefresh()
@@ -217,6 +219,7 @@ func (x *request) retry() bool {
 		return false
 	}
 	x.attempts++
+	c.stats.retried.Add(1)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()

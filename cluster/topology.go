@@ -233,6 +233,7 @@ func (c *Cluster) refreshNow() error {
 			continue
 		}
 		c.apply(shards)
+		c.stats.refreshes.Add(1)
 		return nil
 	}
 	return fmt.Errorf("%w: %w", ErrNoNodes, errors.Join(errs...))
