@@ -35,7 +35,8 @@
 // A lease takes, in order: an idle extra connection; a pooled connection,
 // as long as another connected pooled connection stays free for ordinary
 // commands; or a new extra connection, dialled with the pool's options
-// (without reconnection). When a lease on a pooled connection ends, the
+// (without reconnection); a lease asked for before any pooled connection
+// is up therefore gets an extra connection. When a lease on a pooled connection ends, the
 // connection goes back to ordinary traffic (if the lease broke it, its
 // supervisor is already redialling). An extra connection whose lease ends
 // is kept idle for ExtraIdleTimeout (default 10s) for the next lease, then
@@ -63,7 +64,11 @@
 //
 // # Concurrency
 //
-// A Pool is safe for concurrent use by many goroutines. Send never blocks,
+// A Pool is safe for concurrent use by many goroutines. Commands sent
+// without waiting for each other may go to different connections and run
+// in any order: to order two commands, send the second from the first's
+// callback (or after waiting for it), or send them as one batch, which
+// goes to one connection. Send never blocks,
 // so commands may be sent from Deferred callbacks, which run on the
 // reader goroutine of the connection that answered. A Lease's Deferred
 // fires on the goroutine that freed or dialled the connection. Disconnect

@@ -100,7 +100,7 @@ type blockingReq struct {
 
 func (p *Pool) sendExclusive(cmds []*proto.Cmd, rs []conn.Resolver) {
 	b := &blockingReq{cmds: cmds, rs: rs}
-	p.acquire(nil, &waiter{kind: kindBlocking, grant: b.granted})
+	p.acquire(context.Background(), &waiter{kind: kindBlocking, grant: b.granted})
 }
 
 func (b *blockingReq) granted(l *conn.Lease, err error) {
@@ -124,7 +124,7 @@ func (b *blockingReq) Resolve(v proto.Value, err error) {
 	b.last.Resolve(v, err)
 }
 
-// acquire serves w now if it can, or queues it. ctx, when not nil, also
+// acquire serves w now if it can, or queues it. A ctx that can end also
 // ends the wait.
 func (p *Pool) acquire(ctx context.Context, w *waiter) {
 	p.mu.Lock()
@@ -138,7 +138,7 @@ func (p *Pool) acquire(ctx context.Context, w *waiter) {
 		w.queued = true
 		p.waiters = append(p.waiters, w)
 		w.timer = time.AfterFunc(p.opts.LeaseTimeout, func() { p.expire(w, nil) })
-		if ctx != nil && ctx.Done() != nil {
+		if ctx.Done() != nil {
 			w.stopCtx = context.AfterFunc(ctx, func() { p.expire(w, ctx.Err()) })
 		}
 		p.unlockAndFlush()
