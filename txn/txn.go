@@ -115,7 +115,9 @@ func attemptOnce(ctx context.Context, rc Watcher, keys []string, fn func(tx *Tx)
 	}()
 	if err := fn(tx); err != nil {
 		ended = true
-		tx.Discard()
+		// Wait for the connection to be handed back, so that the caller's
+		// next command on a single Conn does not meet ErrLeased.
+		_, _ = tx.Discard().Wait(ctx)
 		return err
 	}
 	ended = true
