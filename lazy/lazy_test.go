@@ -1,0 +1,116 @@
+package lazy_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/lazy"
+	"github.com/txredis/txredis/pool"
+	"github.com/txredis/txredis/shard"
+)
+
+func must[T any](t testing.TB, d *deferred.Deferred[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, err := d.Wait(ctx)
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	return v
+}
+
+func checkGoroutines(t testing.TB, before int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines: %d before, %d after", before, runtime.NumGoroutine())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Each lazy constructor returns a working handle at once; the first
+// command waits for the first dial.
+func TestLazyConstructors(t *testing.T) {
+	m1, m2 := testserver.Mini(t), testserver.Mini(t)
+	addrs := []string{m1.Addr(), m2.Addr()}
+	before := runtime.NumGoroutine()
+
+	c := lazy.Connection(conn.Options{Addr: m1.Addr()})
+	must(t, c.Set("conn", "1"))
+	if v, _ := m1.Get("conn"); v != "1" {
+		t.Errorf("lazy.Connection wrote %q", v)
+	}
+	must(t, c.Disconnect())
+
+	p := lazy.ConnectionPool(pool.Options{Options: conn.Options{Addr: m2.Addr()}, PoolSize: 3})
+	must(t, p.Set("pool", "2"))
+	if v, _ := m2.Get("pool"); v != "2" {
+		t.Errorf("lazy.ConnectionPool wrote %q", v)
+	}
+	must(t, p.Disconnect())
+
+	for name, r := range map[string]*shard.Ring{
+		"ShardedConnection":     lazy.ShardedConnection(addrs, conn.Options{}),
+		"ShardedConnectionPool": lazy.ShardedConnectionPool(addrs, pool.Options{PoolSize: 2}),
+	} {
+		for i := 0; i < 20; i++ {
+			k := fmt.Sprintf("%s:%d", name, i)
+			must(t, r.Set(k, k))
+			owner := m1
+			if r.Shard(k) == m2.Addr() {
+				owner = m2
+			}
+			if v, _ := owner.Get(k); v != k {
+				t.Errorf("%s: key %q not on %s", name, k, r.Shard(k))
+			}
+		}
+		must(t, r.Disconnect())
+	}
+	checkGoroutines(t, before)
+}
+
+func TestLazyShardedOptionsAndBadAddrs(t *testing.T) {
+	r := lazy.ShardedConnection([]string{"127.0.0.1:1", "127.0.0.1:2"}, conn.Options{NoReconnect: true}, shard.UnsignedCRC())
+	h, _ := shard.NewHashRing(r.Nodes(), shard.UnsignedCRC())
+	for _, k := range []string{"order3748", "a", "b{1}"} {
+		if r.Shard(k) != h.Node(k) {
+			t.Errorf("ring options not applied: %q on %s, want %s", k, r.Shard(k), h.Node(k))
+		}
+	}
+	must(t, r.Disconnect())
+	bad := lazy.ShardedConnectionPool([]string{"localhost"}, pool.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := bad.Get("k").Wait(ctx); !errors.Is(err, shard.ErrBadAddrs) {
+		t.Errorf("bad address list: %v, want ErrBadAddrs", err)
+	}
+}
+
+// A lazy sharded connection is usable before anything is connected.
+func ExampleShardedConnection() {
+	a, _ := miniredis.Run()
+	defer a.Close()
+	b, _ := miniredis.Run()
+	defer b.Close()
+	ctx := context.Background()
+
+	rc := lazy.ShardedConnection([]string{a.Addr(), b.Addr()}, conn.Options{})
+	defer func() { _, _ = rc.Disconnect().Wait(ctx) }()
+	rc.Set("foo", "bar")
+	v, err := rc.Get("foo").Wait(ctx)
+	fmt.Println(v, err)
+	// Output:
+	// bar <nil>
+}
