@@ -1,0 +1,79 @@
+// Command pool is the "Connection Handlers" example of the txredisapi
+// README in Go: a connection pool sets foo, sleeps so that you can kill
+// the server, then gets foo. If the server went away, the command fails
+// with a connection error (errors.Is(err, conn.ErrConnection)), which is
+// printed; otherwise the value is.
+//
+//	go run ./examples/pool [-addr host:port] [-sleep 5s]
+//
+// Without -addr (or REDIS_ADDR) it runs on an embedded miniredis, which
+// cannot be killed from outside: give it a real server to try the
+// failure, e.g. redis-server --port 6380 and -addr localhost:6380.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"time"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/embedded"
+	"github.com/txredis/txredis/pool"
+)
+
+func main() {
+	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	nap := flag.Duration("sleep", 5*time.Second, "how long to sleep between set and get")
+	flag.Parse()
+	srv, err := embedded.Resolve(*addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	if err := run(srv.Addr, *nap, time.Sleep, os.Stdout); err != nil {
+		srv.Close()
+		log.Fatal(err)
+	}
+}
+
+// run is the README's main(). sleep stands for the reactor's callLater
+// (main passes time.Sleep; the test passes a function that kills the
+// server): the program only waits, the pool keeps watching its
+// connections meanwhile.
+func run(addr string, nap time.Duration, sleep func(time.Duration), out io.Writer) error {
+	ctx := context.Background()
+	rc, err := pool.Connect(pool.Options{Options: conn.Options{Addr: addr}}).Wait(ctx)
+	if err != nil {
+		return err
+	}
+	// The Python program only disconnects after a successful get (the
+	// reactor stops anyway); a Go program must stop the pool's
+	// reconnecting supervisors in both cases.
+	defer func() { rc.Disconnect().Wait(ctx) }()
+	fmt.Fprintf(out, "connected: a pool of %d connections to %s\n", rc.Stats().PoolSize, rc.Addr())
+
+	// set
+	if _, err := rc.Set("foo", "bar").Wait(ctx); err != nil {
+		return err
+	}
+
+	// sleep, so you can kill redis
+	fmt.Fprintf(out, "sleeping for %v, kill redis now...\n", nap)
+	sleep(nap)
+
+	v, err := rc.Get("foo").Wait(ctx)
+	switch {
+	case errors.Is(err, conn.ErrConnection):
+		fmt.Fprintln(out, err)
+		return nil
+	case err != nil:
+		return err
+	}
+	fmt.Fprintln(out, "foo:", v)
+	return nil
+}
