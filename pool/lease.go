@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"time"
 
@@ -240,12 +241,19 @@ func (p *Pool) leasePooledLocked(k kind) *conn.Lease {
 			return nil
 		}
 		// Stop new Sends to best, wait out those already past the check,
-		// then lease: the connection's own Send never sees ErrLeased.
+		// then lease: the connection's own Send never sees ErrLeased. The
+		// wait is bounded: a Send whose command failed at once may be
+		// running a callback that waits for mu; that member is skipped.
 		best.leased.Store(true)
-		for best.inflight.Load() != 0 {
+		var l *conn.Lease
+		err := errBusy
+		for spin := 0; spin < maxSpin; spin++ {
+			if best.inflight.Load() == 0 {
+				l, err = best.c.TryLease(func(*conn.Lease) { p.releasePooled(best, k) })
+				break
+			}
 			runtime.Gosched()
 		}
-		l, err := best.c.TryLease(func(*conn.Lease) { p.releasePooled(best, k) })
 		if err != nil {
 			best.leased.Store(false)
 			if skip == nil {
@@ -263,6 +271,12 @@ func (p *Pool) leasePooledLocked(k kind) *conn.Lease {
 		return l
 	}
 }
+
+// maxSpin bounds the wait for Sends in progress on a connection being
+// leased.
+const maxSpin = 1000
+
+var errBusy = errors.New("txredis/pool: connection busy")
 
 func (p *Pool) leaseExtraLocked(e *extra, k kind) (*conn.Lease, error) {
 	l, err := e.c.TryLease(func(l *conn.Lease) { p.releaseExtra(e, k, l) })

@@ -433,3 +433,43 @@ func TestDisconnectLeaksNothing(t *testing.T) {
 		t.Fatalf("after Disconnect: %+v", s)
 	}
 }
+
+// A worker loop written as callbacks: each BRPOP's callback sends the
+// next one. Sending never blocks, so nothing deadlocks, and each BRPOP
+// can reuse the connection its predecessor released.
+func TestBlockingFromCallbacks(t *testing.T) {
+	srv := testserver.Start(t)
+	p := connectPool(t, opts(srv.Addr(), 2))
+	const jobs = 20
+	done := deferred.New[[]string](nil)
+	var got []string
+	var next func()
+	next = func() {
+		p.Do("BRPOP", "work", "5").Observe(func(v proto.Value, err error) {
+			if err != nil {
+				_ = done.Errback(err)
+				return
+			}
+			s, _ := v.AsStrings()
+			got = append(got, s[1])
+			if len(got) == jobs {
+				_ = done.Callback(got)
+				return
+			}
+			next()
+		})
+	}
+	next()
+	for i := 0; i < jobs; i++ {
+		must(t, p.Do("LPUSH", "work", strconv.Itoa(i)))
+	}
+	have := must(t, done)
+	for i, s := range have {
+		if s != strconv.Itoa(i) {
+			t.Fatalf("job %d: %q (all: %v)", i, s, have)
+		}
+	}
+	if s := p.Stats(); s.Dials != 2 {
+		t.Fatalf("the worker loop dialled extra connections: %+v", s)
+	}
+}
