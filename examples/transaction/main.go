@@ -1,0 +1,99 @@
+// Command transaction is the "Transactions" example of the txredisapi
+// README in Go: on a connection pool, delete a1 a2 a3, start a
+// transaction, queue three SETs and a GET, use the pool for an ordinary
+// GET while the transaction is open, then commit and print every reply.
+//
+//	go run ./examples/transaction [-addr host:port]
+//
+// Commit is txredisapi's commit (EXEC). In txredisapi each command sent
+// on the transaction fired with "QUEUED"; in txredis each fires at Commit
+// with its own typed result, so the program keeps them and reads them
+// after the commit instead of waiting for them before it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/embedded"
+	"github.com/txredis/txredis/pool"
+	"github.com/txredis/txredis/proto"
+)
+
+func main() {
+	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	flag.Parse()
+	srv, err := embedded.Resolve(*addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	if err := run(srv.Addr, os.Stdout); err != nil {
+		srv.Close()
+		log.Fatal(err)
+	}
+}
+
+// run is the README's main(): each Wait stands where the Python code
+// yields.
+func run(addr string, out io.Writer) error {
+	ctx := context.Background()
+	rc, err := pool.Connect(pool.Options{Options: conn.Options{Addr: addr}}).Wait(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { rc.Disconnect().Wait(ctx) }()
+
+	// Remove the keys
+	if _, err := rc.Del("a1", "a2", "a3").Wait(ctx); err != nil {
+		return err
+	}
+
+	// Start transaction: the pool lends one of its connections to it.
+	t, err := rc.Multi().Wait(ctx)
+	if err != nil {
+		return err
+	}
+
+	// The server answers QUEUED to each; their Deferreds fire at Commit,
+	// each with its own result.
+	t.Set("a1", "1")
+	t.Set("a2", "2")
+	t.Set("a3", "3")
+	a1 := t.Get("a1")
+	fmt.Fprintln(out, "queued: SET a1 1, SET a2 2, SET a3 3, GET a1")
+	fmt.Fprintln(out, "t.Get(a1) fired before commit:", a1.Fired())
+
+	// Call Get while in a transaction: it works on a pool, which sends
+	// it on another connection. Note that it is rc.Get, not t.Get.
+	v, err := rc.Get("foo").Wait(ctx)
+	switch {
+	case errors.Is(err, proto.ErrNil):
+		// txredisapi printed "foo= None" for a missing key.
+		fmt.Fprintln(out, "foo= (nil)")
+	case err != nil:
+		fmt.Fprintln(out, "can't get foo:", err)
+	default:
+		fmt.Fprintln(out, "foo=", v)
+	}
+
+	// Commit, and get all responses from transaction.
+	r, err := t.Commit().Wait(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "commit=", r)
+
+	got, err := a1.Wait(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "t.Get(a1) fired at commit with %q\n", got)
+	return nil
+}
