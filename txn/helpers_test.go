@@ -66,20 +66,23 @@ func (h handle) leased() bool {
 	return h.p.Stats().Leased > 0
 }
 
-// handles returns a single connection and a pool to srv.
+// handles returns a single connection, a pool and a RESP3 connection to srv.
 func handles(t *testing.T, srv *testserver.Server) []handle {
 	t.Helper()
 	c := must(t, conn.Connect(conn.Options{Addr: srv.Addr()}))
 	p := must(t, pool.Connect(pool.Options{Options: conn.Options{Addr: srv.Addr()}, PoolSize: 3}))
+	c3 := must(t, conn.Connect(conn.Options{Addr: srv.Addr(), Protocol: 3}))
 	other := must(t, conn.Connect(conn.Options{Addr: srv.Addr()}))
 	t.Cleanup(func() {
 		wait(t, c.Disconnect())
+		wait(t, c3.Disconnect())
 		wait(t, p.Disconnect())
 		wait(t, other.Disconnect())
 	})
 	return []handle{
 		{name: "conn", rc: c.Commands, c: c, other: other},
 		{name: "pool", rc: p.Commands, p: p, other: other},
+		{name: "conn-resp3", rc: c3.Commands, c: c3, other: other},
 	}
 }
 

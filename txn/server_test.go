@@ -118,8 +118,7 @@ func TestReleasedConnectionIsClean(t *testing.T) {
 
 func TestPoolTransactionsTakeDistinctConnections(t *testing.T) {
 	srv := testserver.Start(t)
-	hs := handles(t, srv)
-	h := hs[1]
+	h := handles(t, srv)[1]
 	tx1 := must(t, h.rc.Watch("a"))
 	tx2 := must(t, h.rc.Watch("b"))
 	id1 := must(t, tx1.Do("CLIENT", "ID"))
