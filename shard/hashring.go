@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"hash/crc32"
 	"slices"
-	"sort"
 	"strconv"
 )
 
@@ -157,7 +156,15 @@ func (h *HashRing) Node(key string) string {
 func (h *HashRing) index(key []byte) int {
 	c := h.crc(h.tag(key))
 	// bisect.bisect (bisect_right): the first point greater than c.
-	i := sort.Search(len(h.points), func(i int) bool { return h.points[i] > c })
+	i, j := 0, len(h.points)
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if h.points[m] > c {
+			j = m
+		} else {
+			i = m + 1
+		}
+	}
 	if i == len(h.points) {
 		i-- // txredisapi: min(idx, replicas*len(nodes)-1)
 	}
