@@ -76,10 +76,14 @@ func Shared(tb testing.TB) *Cluster {
 	return shared.c
 }
 
-// StopShared stops the shared cluster if one was started.
+// StopShared stops the shared cluster and the shared sentinel deployment,
+// those that were started.
 func StopShared() {
 	if shared.c != nil {
 		shared.c.Stop()
+	}
+	if sharedSentinel.s != nil {
+		sharedSentinel.s.Stop()
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +38,27 @@ func StartSentinel(tb testing.TB) *Sentinel {
 	}
 	tb.Cleanup(s.Stop)
 	return s
+}
+
+var sharedSentinel struct {
+	once sync.Once
+	s    *Sentinel
+	err  error
+}
+
+// SharedSentinel returns the package's shared sentinel deployment,
+// starting it on first use (it is ready then, as StartSentinel's);
+// StopShared stops it. Roles may have been swapped by an earlier failover,
+// after which the old master takes several seconds to be a healthy
+// replica again: ask MasterAddr, and run failovers last.
+func SharedSentinel(tb testing.TB) *Sentinel {
+	tb.Helper()
+	testserver.Binary(tb, "redis-server")
+	sharedSentinel.once.Do(func() { sharedSentinel.s, sharedSentinel.err = NewSentinel() })
+	if sharedSentinel.err != nil {
+		tb.Fatalf("%v", sharedSentinel.err)
+	}
+	return sharedSentinel.s
 }
 
 // NewSentinel starts a sentinel deployment; the caller must call Stop.
@@ -153,4 +175,14 @@ func (s *Sentinel) MasterAddr(i int) (string, error) {
 		return "", fmt.Errorf("testcluster: GET-MASTER-ADDR-BY-NAME: %v %v", v, err)
 	}
 	return a[0] + ":" + a[1], nil
+}
+
+// Node returns the master or replica process listening on addr, or nil.
+func (s *Sentinel) Node(addr string) *Node {
+	for _, n := range []*Node{s.Master, s.Replica} {
+		if n.Addr() == addr {
+			return n
+		}
+	}
+	return nil
 }

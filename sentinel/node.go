@@ -1,0 +1,70 @@
+package sentinel
+
+import (
+	"context"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/proto"
+)
+
+// Node is the handle of one server of the group (a replica from Replica,
+// or the master): it embeds the command set and sends to that server
+// only. A Node of a replica is valid while the sentinels list the
+// replica; get a fresh one per unit of work.
+type Node struct {
+	conn.Commands
+	addr string
+	s    conn.Sender
+	l    conn.Leaser
+}
+
+func newNode(addr string, s conn.Sender, l conn.Leaser) *Node {
+	n := &Node{addr: addr, s: s, l: l}
+	n.Commands = conn.NewCommands(n)
+	return n
+}
+
+// Addr returns the server's address.
+func (n *Node) Addr() string { return n.addr }
+
+// Send sends cmd to the server. It takes ownership of cmd and resolves r
+// exactly once.
+func (n *Node) Send(cmd *proto.Cmd, r conn.Resolver) { n.s.Send(cmd, r) }
+
+// Lease lends a connection of the server for exclusive use.
+func (n *Node) Lease(ctx context.Context) *deferred.Deferred[*conn.Lease] {
+	return n.l.Lease(ctx)
+}
+
+// Replica returns a handle on the next replica, round robin over the
+// healthy replicas the sentinels listed at the latest discovery, for reads
+// that may lag behind the master. With no replica it returns Master().
+func (c *Client) Replica() *Node {
+	c.mu.Lock()
+	if len(c.replicas) == 0 {
+		c.mu.Unlock()
+		return c.Master()
+	}
+	r := c.replicas[c.rr%len(c.replicas)]
+	c.rr++
+	c.mu.Unlock()
+	return newNode(r.addr, r.cl, r.cl)
+}
+
+// Master returns a handle that follows the master: commands through it
+// go to whichever server is the master when they are sent.
+func (c *Client) Master() *Node {
+	return newNode(c.MasterAddr(), c, c)
+}
+
+// Replicas returns the addresses of the replicas known now.
+func (c *Client) Replicas() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, len(c.replicas))
+	for i, r := range c.replicas {
+		out[i] = r.addr
+	}
+	return out
+}
