@@ -13,6 +13,12 @@ import (
 	"github.com/txredis/txredis/proto"
 )
 
+// A Ring is a handle: it sends, batches on one node, and refuses leases.
+var (
+	_ conn.BatchSender = (*Ring)(nil)
+	_ conn.Leaser      = (*Ring)(nil)
+)
+
 // Handle is what a Ring holds for each node: a *conn.Conn (Connect, New)
 // or a *pool.Pool (ConnectPool, NewPool).
 type Handle interface {
