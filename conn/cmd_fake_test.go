@@ -1,6 +1,8 @@
 package conn_test
 
 import (
+	"bufio"
+	"bytes"
 	"reflect"
 	"testing"
 
@@ -76,4 +78,18 @@ func TestDoMarksBlocking(t *testing.T) {
 	if !r.blocking[0] || !reflect.DeepEqual(r.keys[0], []int{1, 2}) {
 		t.Errorf("BLPOP via Do: blocking %v keys %v", r.blocking[0], r.keys[0])
 	}
+}
+
+func bufioReader(b []byte) *bufio.Reader { return bufio.NewReader(bytes.NewReader(b)) }
+
+// keysOf is cmdinfo.Keys, reached through Do's marking: it sends cmd's
+// arguments through Do on a recorder and returns the keys marked.
+func keysOf(cmd *proto.Cmd) []int {
+	r := &recorder{reply: proto.SimpleValue("OK")}
+	args := []any{cmd.Name()}
+	for i := 1; i < cmd.Len(); i++ {
+		args = append(args, string(cmd.ArgBytes(i)))
+	}
+	conn.NewCommands(r).Do(args...)
+	return r.keys[0]
 }

@@ -141,21 +141,6 @@ func asBools(v proto.Value) ([]bool, error) {
 	return out, nil
 }
 
-// asFloats converts an array of numbers.
-func asFloats(v proto.Value) ([]float64, error) {
-	elems, err := v.AsValues()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]float64, len(elems))
-	for i, e := range elems {
-		if out[i], err = e.AsFloat(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // asNullFloat converts a score that may be nil (ZADD INCR aborted by a
 // condition, ZSCORE of a missing member) to proto.ErrNil.
 var asNullFloat = asFloat
@@ -200,19 +185,6 @@ func zmember(m, s proto.Value) (ZMember, error) {
 	return ZMember{Member: member, Score: score}, err
 }
 
-// asZMember converts a single [member, score] reply (ZPOPMIN's in RESP3,
-// or a flat pair in RESP2; an empty array is proto.ErrNil).
-func asZMember(v proto.Value) (ZMember, error) {
-	ms, err := asZMembers(v)
-	if err != nil {
-		return ZMember{}, err
-	}
-	if len(ms) == 0 {
-		return ZMember{}, proto.ErrNil
-	}
-	return ms[0], nil
-}
-
 // asUnixTime converts a Unix time in seconds (LASTSAVE).
 func asUnixTime(v proto.Value) (time.Time, error) {
 	n, err := v.AsInt()
@@ -222,10 +194,7 @@ func asUnixTime(v proto.Value) (time.Time, error) {
 	return time.Unix(n, 0), nil
 }
 
-// asStringMap converts a RESP3 map or a RESP2 flat array of pairs.
-var asStringMap = asMap
-
-// durationTTL converts a TTL reply in the given unit; -1 (no expiry) and
+// asSecondsTTL converts a TTL reply in the given unit; -1 (no expiry) and
 // -2 (no key) are returned as those many units, as the server sends them.
 func asSecondsTTL(v proto.Value) (time.Duration, error) {
 	n, err := v.AsInt()
@@ -252,7 +221,7 @@ func withKeys(name string, keys []string) *proto.Cmd {
 	return cmd
 }
 
-// withKeysArgs returns a command name followed by one key and args.
+// withKeyArgs returns a command name followed by one key and args.
 func withKeyArgs(name, key string, args []string) *proto.Cmd {
 	cmd := proto.NewCmd(name).Key(key)
 	for _, a := range args {
@@ -271,7 +240,7 @@ func wholeSeconds(d time.Duration) (int64, bool) {
 	return int64(d / time.Second), d > 0 && d%time.Second == 0
 }
 
-// millis returns d in milliseconds when it is a positive whole number.
+// wholeMillis returns d in milliseconds when it is a positive whole number.
 func wholeMillis(d time.Duration) (int64, bool) {
 	return int64(d / time.Millisecond), d > 0 && d%time.Millisecond == 0
 }
