@@ -68,7 +68,7 @@ type Client struct {
 	master atomic.Pointer[server]
 	done   chan struct{} // closed by Disconnect
 
-	sconns []*conn.Conn          // immutable: a command connection per sentinel
+	sconns []*conn.Conn         // immutable: a command connection per sentinel
 	subs   []*pubsub.Subscriber // immutable: a +switch-master subscriber per sentinel
 
 	mu sync.Mutex // protects the fields below
