@@ -1,0 +1,94 @@
+// Command web is the "Lazy Connections" example of the txredisapi README
+// in Go: the cyclone web application that exposes Redis' GET, SET and DEL
+// over HTTP, as a net/http server on a lazy connection pool.
+//
+//	go run ./examples/web [-addr host:port] [-listen 127.0.0.1:8888]
+//
+// Then, from another terminal:
+//
+//	curl -D - -d "value=bar" http://localhost:8888/text/foo    # SET: foo=bar
+//	curl -D - http://localhost:8888/text/foo                   # GET: foo=bar
+//	curl -D - -X DELETE http://localhost:8888/text/foo         # DEL foo=1
+//
+// The pool is lazy (lazy.ConnectionPool): the server starts at once, even
+// when Redis is down. While Redis is down every request fails at once
+// with 503 Service Unavailable and the failure is logged; when Redis is
+// back the pool reconnects by itself and the requests succeed again. Try
+// it with a real server (without -addr or REDIS_ADDR the program uses an
+// embedded miniredis, which cannot be killed from outside): kill it, make
+// a couple of requests, start it again and give it another try.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/embedded"
+	"github.com/txredis/txredis/lazy"
+	"github.com/txredis/txredis/pool"
+)
+
+func main() {
+	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	listen := flag.String("listen", "127.0.0.1:8888", "HTTP listen address")
+	flag.Parse()
+	srv, err := embedded.Resolve(*addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	logger := log.New(os.Stdout, "", log.LstdFlags)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := serve(ctx, *listen, newPool(srv.Addr), logger); err != nil {
+		srv.Close()
+		log.Fatal(err)
+	}
+}
+
+// newPool is the RedisMixin's setup: a lazy connection pool, returned at
+// once, connecting in the background. A web request should not wait long
+// for a server that does not answer: a dial in flight holds commands for
+// at most ConnectTimeout.
+func newPool(addr string) *pool.Pool {
+	return lazy.ConnectionPool(pool.Options{
+		Options: conn.Options{Addr: addr, ConnectTimeout: 2 * time.Second},
+	})
+}
+
+// serve runs the application on listen until ctx ends (Ctrl-C), then
+// stops the HTTP server and disconnects the pool.
+func serve(ctx context.Context, listen string, rc *pool.Pool, logger *log.Logger) error {
+	hs := &http.Server{
+		Addr:              listen,
+		Handler:           newApp(rc, logger),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	logger.Printf("web application starting on %s (redis at %s)", listen, rc.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = hs.Shutdown(shutdown)
+		cancel()
+		if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+			err = e
+		}
+	}
+	if _, e := rc.Disconnect().Wait(context.Background()); err == nil {
+		err = e
+	}
+	return err
+}
