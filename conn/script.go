@@ -113,8 +113,11 @@ func (s *Script) run(h ScriptRunner, bySHA, bySource string, keys, args []string
 	}
 	d := Request(snd, evalCmd(bySHA, s.sha, keys, args), Identity)
 	return deferred.ChainBoth(d, func(v proto.Value, err error) *deferred.Deferred[proto.Value] {
-		if !errors.Is(err, proto.ErrNoScript) {
-			return deferred.Maybe(func() (proto.Value, error) { return v, err })
+		switch {
+		case err == nil:
+			return deferred.Succeed(v)
+		case !errors.Is(err, proto.ErrNoScript):
+			return deferred.Fail[proto.Value](err)
 		}
 		s.setLoaded(h, false)
 		return Request(snd, evalCmd(bySource, s.src, keys, args), Identity).
