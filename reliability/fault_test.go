@@ -12,6 +12,7 @@ import (
 	"github.com/txredis/txredis/examples/soak/load"
 	"github.com/txredis/txredis/internal/faultproxy"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -67,6 +68,31 @@ func connHandle(t *testing.T, addr string, db int) handle {
 	}
 }
 
+// poolHandle connects a pool of three connections through the proxy.
+func poolHandle(t *testing.T, addr string, db int) handle {
+	p := must(t, pool.Connect(pool.Options{PoolSize: 3, Options: conn.Options{
+		Addr:           addr,
+		DB:             db,
+		ReplyTimeout:   replyTimeout,
+		ConnectTimeout: connectTimeout,
+		Backoff:        fastBackoff,
+	}}))
+	return handle{
+		sender:     p,
+		echo:       func(s string) *deferred.Deferred[proto.Value] { return p.Do("ECHO", s) },
+		disconnect: p.Disconnect,
+	}
+}
+
+func TestPoolFaults(t *testing.T) {
+	srv := testserver.Start(t)
+	for _, tc := range faultCases {
+		t.Run(tc.name, func(t *testing.T) {
+			runFault(t, srv, tc, func(addr string) handle { return poolHandle(t, addr, tc.db) })
+		})
+	}
+}
+
 func TestConnFaults(t *testing.T) {
 	srv := testserver.Start(t)
 	for _, tc := range faultCases {
@@ -80,6 +106,10 @@ func TestConnFaults(t *testing.T) {
 // contract: every command resolved once and correctly, bounded latency,
 // recovery, no leaked goroutine.
 func runFault(t *testing.T, srv *testserver.Server, tc faultCase, open func(addr string) handle) {
+	switch tc.fault.Kind {
+	case faultproxy.Cut, faultproxy.Truncate, faultproxy.Drop, faultproxy.Corrupt:
+		skipDirectWriteRace(t)
+	}
 	p := faultproxy.Start(t, srv.Addr())
 	before := runtime.NumGoroutine()
 	h := open(p.Addr())
@@ -153,6 +183,7 @@ func runFault(t *testing.T, srv *testserver.Server, tc faultCase, open func(addr
 // TestConnCutAllUnderLoad cuts every proxied connection repeatedly while
 // the workload runs.
 func TestConnCutAllUnderLoad(t *testing.T) {
+	skipDirectWriteRace(t)
 	srv := testserver.Start(t)
 	p := faultproxy.Start(t, srv.Addr())
 	before := runtime.NumGoroutine()
