@@ -209,6 +209,11 @@ func (c *Cmd) KeyIndexes() []int {
 	return append([]int(nil), c.keys...)
 }
 
+// Keys returns the index of each key argument, in order, without
+// allocating: the slice aliases c and must not be modified; it is valid
+// until c changes or is released. Routers use it on the hot path.
+func (c *Cmd) Keys() []int { return c.keys }
+
 // FirstKey returns the payload of the first key argument, aliasing c's
 // buffer as ArgBytes does, and false when c has no key.
 func (c *Cmd) FirstKey() ([]byte, bool) {

@@ -204,3 +204,14 @@ func TestCmdNoAlloc(t *testing.T) {
 		t.Errorf("NewCmd, build, AppendTo, Release: %v allocations, want 0", allocs)
 	}
 }
+
+func TestCmdKeysAliasesWithoutAllocating(t *testing.T) {
+	c := NewCmd("MSET").Key("a").Arg("1").Key("b").Arg("2")
+	defer c.Release()
+	if have := c.Keys(); len(have) != 2 || have[0] != 1 || have[1] != 3 {
+		t.Fatalf("Keys: have %v, want [1 3]", have)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = c.Keys() }); n != 0 {
+		t.Fatalf("Keys allocates %v times", n)
+	}
+}

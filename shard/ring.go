@@ -349,9 +349,10 @@ func (r *Ring) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
 	}
 }
 
-// routeKeys returns the indexes of the arguments cmd is routed by.
+// routeKeys returns the indexes of the arguments cmd is routed by. The
+// slice may alias cmd: it is valid until cmd is released.
 func routeKeys(cmd *proto.Cmd) []int {
-	if keys := cmd.KeyIndexes(); len(keys) > 0 {
+	if keys := cmd.Keys(); len(keys) > 0 {
 		return keys
 	}
 	if cmd.Name() == "PUBLISH" && cmd.Len() == 3 {
