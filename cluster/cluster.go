@@ -42,6 +42,8 @@ type Cluster struct {
 	refreshing, refreshAgain bool
 	lastRefresh              time.Time
 	lastRefreshErr           error
+	// onMap are called after each refresh of the map (shard subscribers).
+	onMap []func()
 	// connectErr is why Connect failed.
 	connectErr error
 

@@ -280,8 +280,12 @@ func (c *Cluster) apply(infos []shardInfo) {
 			retired = append(retired, n)
 		}
 	}
+	hooks := c.onMap
 	c.mu.Unlock()
 	c.retire(retired)
+	for _, h := range hooks {
+		h()
+	}
 }
 
 // moved records a MOVED answer: slot is served by the master at n. It
