@@ -1,0 +1,102 @@
+// Command quickstart is a tour of txredis, the Go port of txredisapi: a
+// connection, a pool, a lazy connection, a sharded connection, a
+// transaction and publish/subscribe, each in a few lines.
+//
+//	go run ./examples/quickstart [-addr host:port [-addr2 host:port]]
+//
+// Without -addr (or REDIS_ADDR) it starts an embedded miniredis, and a
+// second one for the sharded connection. With -addr it runs on that
+// server; the sharded connection needs a second server, given with
+// -addr2, and is skipped without it.
+//
+// Every command returns a *deferred.Deferred: Wait blocks until it
+// fires, as a Python inlineCallbacks function yields; callbacks added
+// with Then, Catch and Chain run when it fires, as in Twisted.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/txredis/txredis/internal/embedded"
+)
+
+func main() {
+	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	addr2 := flag.String("addr2", "", "a second redis address, for the sharded connection")
+	flag.Parse()
+	srv, err := embedded.Resolve(*addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	second := *addr2
+	if second == "" && srv.Embedded() {
+		m, err := miniredis.Run()
+		if err != nil {
+			srv.Close()
+			log.Fatal(err)
+		}
+		defer m.Close()
+		second = m.Addr()
+	}
+	if err := run(srv.Addr, second, os.Stdout); err != nil {
+		srv.Close()
+		log.Fatal(err)
+	}
+}
+
+// run takes the tour on addr, and on addr and addr2 for the sharded
+// connection (skipped when addr2 is empty).
+func run(addr, addr2 string, w io.Writer) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out := &lockedWriter{w: w}
+	if err := connection(ctx, addr, out); err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	rc, err := connectPool(ctx, addr, out)
+	if err != nil {
+		return fmt.Errorf("pool: %w", err)
+	}
+	defer func() { rc.Disconnect().Wait(context.Background()) }()
+	if err := lazyConnection(ctx, addr, out); err != nil {
+		return fmt.Errorf("lazy connection: %w", err)
+	}
+	if err := sharded(ctx, addr, addr2, out); err != nil {
+		return fmt.Errorf("sharded connection: %w", err)
+	}
+	if err := transaction(ctx, rc, out); err != nil {
+		return fmt.Errorf("transaction: %w", err)
+	}
+	if err := publishSubscribe(ctx, addr, rc, out); err != nil {
+		return fmt.Errorf("pub/sub: %w", err)
+	}
+	_, err = rc.Disconnect().Wait(ctx)
+	return err
+}
+
+func section(out io.Writer, title string) {
+	fmt.Fprintf(out, "\n== %s\n", title)
+}
+
+// lockedWriter lets Deferred callbacks and handlers, which run on the
+// connections' goroutines, write to the same output as the program.
+type lockedWriter struct {
+	mu sync.Mutex // protects w
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
