@@ -13,6 +13,23 @@
 // CLIENT SETNAME), and redials with exponential backoff and jitter when
 // the connection is lost.
 //
+// # Commands
+//
+// Commands is the typed command set of Redis 7.0, written once and
+// embedded in every handle (Conn, pool.Pool, shard.Ring, txn.Tx,
+// Pipeline, cluster.Cluster, sentinel.Client). Methods are named after
+// the command (HGetAll, ZRangeByScore, XAdd) and fire with typed results:
+// a nil reply to a single-value command fails with proto.ErrNil; arrays
+// with holes (MGET, HMGET) use Nullable; commands with many options take
+// a ...Args struct (SetWithArgs, ZAddWithArgs, XAdd); Do sends anything
+// and fires with the raw proto.Value. Arguments that Redis would reject
+// fail with ErrBadArgs before anything is sent. SELECT has no method: on
+// a pool it would change one connection only; use Options.DB.
+//
+// Transactions (Multi, Watch) lease one connection for the Tx; on a single
+// Conn the Conn's own handle then fails with ErrLeased until the Tx ends.
+// Pipeline buffers commands and sends them in one write on Execute.
+//
 // # Pipelining
 //
 // Every command is encoded into the connection's write buffer and its
