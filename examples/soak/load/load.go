@@ -125,7 +125,7 @@ type Runner struct {
 	wg      sync.WaitGroup
 
 	sent, succeeded, connErrs, otherErrs atomic.Int64
-	wrong, double, late                  atomic.Int64
+	wrong, double                        atomic.Int64
 	maxLat                               atomic.Int64
 	hist                                 histogram
 
