@@ -29,7 +29,7 @@ type fakePubSub struct {
 	cmds  []string   // every command received, space-joined
 	peer  *fakeserver.Peer
 	mute  *fakeserver.Peer // a connection that reads commands and answers nothing
-	deny  map[string]bool // channels refused with -NOPERM
+	deny  map[string]bool  // channels refused with -NOPERM
 	pings int
 }
 
@@ -395,5 +395,29 @@ func TestDisconnectFailsRequestsAndCloses(t *testing.T) {
 	}
 	if _, err := wait(t, s.Subscribe("y")); !errors.Is(err, conn.ErrClosed) {
 		t.Fatalf("subscribe after Disconnect: have %v, want ErrClosed", err)
+	}
+}
+
+func TestErrorReplyAheadOfPingGoesToItsRequest(t *testing.T) {
+	f := newFakePubSub(t)
+	f.deny["secret"] = true
+	s := subscriber(t, f.options(), nil)
+	denied := s.Subscribe("secret")
+	ping := s.Ping() // pending in the FIFO when the error reply arrives
+	var perr *proto.Error
+	if _, err := wait(t, denied); !errors.As(err, &perr) || perr.Prefix != "NOPERM" {
+		t.Fatalf("refused subscribe: have %v, want NOPERM", err)
+	}
+	if have := must(t, ping); have != "PONG" {
+		t.Fatalf("PING: %q", have)
+	}
+	if have := must(t, s.Subscribe("ok")); len(have) != 1 || have[0].Channel != "ok" {
+		t.Fatalf("subscribe afterwards: %+v", have)
+	}
+	if have := must(t, s.Ping()); have != "PONG" {
+		t.Fatalf("PING afterwards: %q", have)
+	}
+	if err := f.publish("ok", "m"); err != nil {
+		t.Fatal(err)
 	}
 }

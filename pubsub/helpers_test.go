@@ -117,3 +117,5 @@ func publisher(t testing.TB, opts conn.Options) *conn.Conn {
 	t.Cleanup(func() { wait(t, c.Disconnect()) })
 	return c
 }
+
+func numGoroutines() int { return runtime.NumGoroutine() }

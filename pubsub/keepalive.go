@@ -47,7 +47,35 @@ func (s *Subscriber) keepalive() {
 // RESP2 (where a subscribed connection answers ["pong", ""]) and RESP3.
 // A PING unanswered within PingTimeout breaks the connection.
 func (s *Subscriber) Ping() *deferred.Deferred[string] {
-	return conn.Request(s.Conn(), proto.NewCmd("PING"), pong)
+	r := &pingRequest{s: s}
+	s.Conn().Send(proto.NewCmd("PING"), r)
+	return &r.d
+}
+
+// pingRequest resolves a PING. A PING never fails on its own, so an error
+// reply it receives belongs to a subscribe command written before it (an
+// error reply to a subscribe takes the place of its confirmations and, with
+// a PING pending, is matched to the PING): it is handed to that request,
+// and the PING counts as answered, the server being alive. Its own reply
+// then arrives with nothing pending and is ignored.
+type pingRequest struct {
+	d deferred.Deferred[string]
+	s *Subscriber
+}
+
+func (r *pingRequest) Resolve(v proto.Value, err error) {
+	if err == nil && v.IsError() {
+		if r.s.failOldest(v.Err()) {
+			_ = r.d.Callback("PONG")
+			return
+		}
+		err = v.Err()
+	}
+	var str string
+	if err == nil {
+		str, err = pong(v)
+	}
+	_ = r.d.Resolve(str, err)
 }
 
 func pong(v proto.Value) (string, error) {

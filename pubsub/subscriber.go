@@ -75,7 +75,8 @@ func New(opts Options, h Handler) *Subscriber {
 
 // Connect dials and fires the returned Deferred with the Subscriber once
 // connected. If the first dial fails the Deferred fails with a
-// *conn.ConnectionError and nothing is left running.
+// *conn.ConnectionError and nothing is left running. A nil Handler
+// discards messages unless opts.Channel is set.
 func Connect(opts Options, h Handler) *deferred.Deferred[*Subscriber] {
 	s := newSubscriber(opts, h)
 	return deferred.Then(conn.Connect(s.connOptions()), func(c *conn.Conn) (*Subscriber, error) {

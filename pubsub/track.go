@@ -211,7 +211,7 @@ func (s *Subscriber) resubscribed(rs *resubscription) {
 // subscribe commands. It runs on the connection's reader goroutine.
 func (s *Subscriber) onPush(v proto.Value) {
 	if v.IsError() {
-		s.failOldest(v.Err())
+		_ = s.failOldest(v.Err())
 		return
 	}
 	if (v.Kind != proto.Push && v.Kind != proto.Array) || len(v.Elems) < 3 {
@@ -287,8 +287,8 @@ func (s *Subscriber) confirm(f family, subscribe bool, v proto.Value) {
 
 // failOldest fails the oldest pending request with a server error reply
 // (an ACL refusal, say): an error replaces all of a command's
-// confirmations.
-func (s *Subscriber) failOldest(err error) {
+// confirmations. It reports whether there was a request to fail.
+func (s *Subscriber) failOldest(err error) bool {
 	s.mu.Lock()
 	oldest := -1
 	for f := range s.pend {
@@ -313,7 +313,9 @@ func (s *Subscriber) failOldest(err error) {
 		}
 	}
 	s.mu.Unlock()
-	if r != nil {
-		r.fail(err)
+	if r == nil {
+		return false
 	}
+	r.fail(err)
+	return true
 }
