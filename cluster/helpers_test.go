@@ -18,6 +18,10 @@ import (
 	"github.com/txredis/txredis/proto"
 )
 
+// TestMain stops the cluster the real-server tests share. Starting it takes
+// about 2s; with it, the package's tests take about 10s under -race on two
+// cores (the master failover about 3s of it, the migration under load
+// about 0.5s).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	testcluster.StopShared()

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"net"
@@ -103,11 +104,46 @@ func (c *Cluster) dispatch(x *request) {
 	}
 	x.from = n
 	cmd := x.cmd.Clone()
+	if _, blocking := cmd.Blocking(); blocking && n.c != nil {
+		// A blocking command would hold up every command pipelined
+		// behind it on the node's one connection: it gets its own.
+		sendLeased(n, cmd, asking, x)
+		return
+	}
 	if asking {
 		n.cl.SendBatch([]*proto.Cmd{proto.NewCmd("ASKING"), cmd}, []conn.Resolver{discard, x})
 		return
 	}
 	n.cl.Send(cmd, x)
+}
+
+// sendLeased sends cmd (after ASKING when asking) on a connection of n
+// leased for it, released when the reply arrives.
+func sendLeased(n *node, cmd *proto.Cmd, asking bool, x *request) {
+	n.lease(context.Background()).Observe(func(l *conn.Lease, err error) {
+		if err != nil {
+			cmd.Release()
+			x.Resolve(proto.Value{}, err)
+			return
+		}
+		r := &leased{l: l, next: x}
+		if asking {
+			l.SendBatch([]*proto.Cmd{proto.NewCmd("ASKING"), cmd}, []conn.Resolver{discard, r})
+			return
+		}
+		l.Send(cmd, r)
+	})
+}
+
+// leased releases a lease before passing the reply on.
+type leased struct {
+	l    *conn.Lease
+	next conn.Resolver
+}
+
+func (r *leased) Resolve(v proto.Value, err error) {
+	r.l.Release()
+	r.next.Resolve(v, err)
 }
 
 // route returns the node for a command on slot (-1: keyless).

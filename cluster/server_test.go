@@ -395,3 +395,25 @@ func TestMasterKilledReplicaPromotedCommandsRecover(t *testing.T) {
 	}
 	_ = proto.ErrNil
 }
+
+func TestBlockingCommandDoesNotHoldUpItsNode(t *testing.T) {
+	c, _ := connectReal(t, cluster.Options{})
+	must(t, c.Del("{blk}list"))
+	blpop := c.Do("BLPOP", "{blk}list", "2")
+	// Commands on the same slot's node are answered while BLPOP waits.
+	start := time.Now()
+	for i := 0; i < 20; i++ {
+		must(t, c.Set("{blk}k"+strconv.Itoa(i), "x"))
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Fatalf("SETs behind BLPOP took %v", el)
+	}
+	if blpop.Fired() {
+		t.Fatal("BLPOP returned before anything was pushed")
+	}
+	must(t, c.Do("RPUSH", "{blk}list", "item"))
+	v := must(t, blpop)
+	if len(v.Elems) != 2 || v.Elems[1].Str != "item" {
+		t.Fatalf("BLPOP = %v", v)
+	}
+}

@@ -20,7 +20,15 @@ var crcTable = func() (t [256]uint16) {
 	return t
 }()
 
-func crc16[T string | []byte](b T) uint16 {
+func crc16(b string) uint16 {
+	var c uint16
+	for i := 0; i < len(b); i++ {
+		c = c<<8 ^ crcTable[byte(c>>8)^b[i]]
+	}
+	return c
+}
+
+func crc16Bytes(b []byte) uint16 {
 	var c uint16
 	for i := 0; i < len(b); i++ {
 		c = c<<8 ^ crcTable[byte(c>>8)^b[i]]
@@ -54,4 +62,4 @@ func hashTag[T string | []byte](key T) T {
 func Slot(key string) int { return int(crc16(hashTag(key)) & (NumSlots - 1)) }
 
 // slotBytes is Slot for a key given as bytes.
-func slotBytes(key []byte) int { return int(crc16(hashTag(key)) & (NumSlots - 1)) }
+func slotBytes(key []byte) int { return int(crc16Bytes(hashTag(key)) & (NumSlots - 1)) }
