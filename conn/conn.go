@@ -7,7 +7,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/txredis/txredis/deferred"
@@ -85,15 +84,11 @@ type Conn struct {
 	// direct write) holds chunks taken from the queue: writes to the
 	// socket never overlap.
 	writing bool
-	// raw is the socket's raw descriptor for direct writes (TCP and unix
-	// sockets; nil for TLS and other net.Conns).
-	raw syscall.RawConn
-	// rawBuf, rawN, rawErr and rawFn carry one direct write; they belong
-	// to the goroutine that set writing.
-	rawBuf []byte
-	rawN   int
-	rawErr error
-	rawFn  func(fd uintptr) bool
+	// direct is the live socket's direct-write state (TCP and unix
+	// sockets; nil for TLS and other net.Conns). Each socket has its own,
+	// so a sender still writing to a socket that has since failed touches
+	// nothing of its successor.
+	direct *directWriter
 	// nc, gen identify the live socket; gen grows with each dial so that
 	// goroutines of an old socket cannot touch a new one.
 	nc  net.Conn

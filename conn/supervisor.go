@@ -9,7 +9,6 @@ import (
 	"net"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/txredis/txredis/deferred"
@@ -48,7 +47,6 @@ func newConn(opts Options, eager bool) *Conn {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.closeCh = c.ctx.Done()
 	c.network, c.target = Network(opts.Addr)
-	c.rawFn = c.rawWriteOnce
 	c.Commands = NewCommands(c)
 	go c.supervise(eager)
 	return c
@@ -137,12 +135,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
 	c.gen++
 	gen := c.gen
 	c.nc = nc
-	c.raw = nil
-	if sc, ok := nc.(syscall.Conn); ok {
-		if raw, err := sc.SyscallConn(); err == nil {
-			c.raw = raw
-		}
-	}
+	c.direct = newDirectWriter(nc)
 	c.writing = false
 	c.state = StateConnected
 	c.lastErr = nil

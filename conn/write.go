@@ -9,12 +9,14 @@ import (
 	"github.com/txredis/txredis/proto"
 )
 
-// Write buffer chunks: a chunk is closed once it holds chunkSize bytes;
-// at most maxFreeChunks written chunks are kept for reuse, so an idle
-// connection holds at most that many.
+// Write buffer chunks: a chunk starts at firstChunk bytes, grows by
+// append, and is closed once it holds chunkSize bytes; at most
+// maxFreeChunks written chunks are kept for reuse, so an idle connection
+// holds at most that much.
 const (
+	firstChunk    = 1 << 10
 	chunkSize     = 16 << 10
-	maxFreeChunks = 2
+	maxFreeChunks = 1
 )
 
 func (c *Conn) appendLocked(cmd *proto.Cmd) {
@@ -24,7 +26,7 @@ func (c *Conn) appendLocked(cmd *proto.Cmd) {
 			c.free[n-1] = nil
 			c.free = c.free[:n-1]
 		} else {
-			c.wbuf = make([]byte, 0, chunkSize)
+			c.wbuf = make([]byte, 0, firstChunk)
 		}
 	}
 	c.wbuf = cmd.AppendTo(c.wbuf)
@@ -80,7 +82,8 @@ func (c *Conn) signalLocked() {
 // writer goroutine. Under load (replies pending) the writer goroutine
 // batches instead. Sending never waits on the network.
 func (c *Conn) flushAndUnlock(idle bool) {
-	if !idle || c.state != StateConnected || c.writing || c.wakePending || c.raw == nil || len(c.wfull) > 0 || len(c.wbuf) == 0 {
+	dw := c.direct
+	if !idle || dw == nil || c.state != StateConnected || c.writing || c.wakePending || len(c.wfull) > 0 || len(c.wbuf) == 0 {
 		c.signalLocked()
 		c.mu.Unlock()
 		return
@@ -91,7 +94,7 @@ func (c *Conn) flushAndUnlock(idle bool) {
 	gen := c.gen
 	c.mu.Unlock()
 
-	n, err := c.rawWrite(buf)
+	n, err := dw.write(buf)
 
 	c.mu.Lock()
 	if c.gen != gen || c.nc == nil {
@@ -116,13 +119,38 @@ func (c *Conn) flushAndUnlock(idle bool) {
 	c.mu.Unlock()
 }
 
-// rawWrite makes one non-blocking write of buf and reports how much the
-// socket took. It must be called by the goroutine that set c.writing.
-func (c *Conn) rawWrite(buf []byte) (int, error) {
-	c.rawBuf, c.rawN, c.rawErr = buf, 0, nil
-	err := c.raw.Write(c.rawFn)
-	n, werr := c.rawN, c.rawErr
-	c.rawBuf = nil
+// directWriter makes non-blocking writes on one socket. Its fields carry
+// one write at a time: they belong to the goroutine that set Conn.writing
+// while the socket was live.
+type directWriter struct {
+	raw syscall.RawConn
+	buf []byte
+	n   int
+	err error
+	fn  func(fd uintptr) bool // dw.once, bound once so a write does not allocate
+}
+
+func newDirectWriter(nc net.Conn) *directWriter {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	dw := &directWriter{raw: raw}
+	dw.fn = dw.once
+	return dw
+}
+
+// write makes one non-blocking write of buf and reports how much the
+// socket took.
+func (dw *directWriter) write(buf []byte) (int, error) {
+	dw.buf, dw.n, dw.err = buf, 0, nil
+	err := dw.raw.Write(dw.fn)
+	n, werr := dw.n, dw.err
+	dw.buf = nil
 	if err != nil {
 		return 0, err
 	}
@@ -135,8 +163,8 @@ func (c *Conn) rawWrite(buf []byte) (int, error) {
 	return n, werr
 }
 
-func (c *Conn) rawWriteOnce(fd uintptr) bool {
-	c.rawN, c.rawErr = syscall.Write(int(fd), c.rawBuf)
+func (dw *directWriter) once(fd uintptr) bool {
+	dw.n, dw.err = syscall.Write(int(fd), dw.buf)
 	return true // never wait for the socket: the writer goroutine does that
 }
 

@@ -18,7 +18,6 @@ import (
 // socket generation sharing state with the writes of the next; in any
 // build, no reply may be lost, wrong or resolved twice.
 func TestDirectWriteAcrossReconnect(t *testing.T) {
-	skipDirectWriteRace(t)
 	srv := testserver.Start(t)
 	p := faultproxy.Start(t, srv.Addr())
 	before := runtime.NumGoroutine()

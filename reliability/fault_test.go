@@ -108,7 +108,6 @@ func TestConnFaults(t *testing.T) {
 func runFault(t *testing.T, srv *testserver.Server, tc faultCase, open func(addr string) handle) {
 	switch tc.fault.Kind {
 	case faultproxy.Cut, faultproxy.Truncate, faultproxy.Drop, faultproxy.Corrupt:
-		skipDirectWriteRace(t)
 	}
 	p := faultproxy.Start(t, srv.Addr())
 	before := runtime.NumGoroutine()
@@ -183,7 +182,6 @@ func runFault(t *testing.T, srv *testserver.Server, tc faultCase, open func(addr
 // TestConnCutAllUnderLoad cuts every proxied connection repeatedly while
 // the workload runs.
 func TestConnCutAllUnderLoad(t *testing.T) {
-	skipDirectWriteRace(t)
 	srv := testserver.Start(t)
 	p := faultproxy.Start(t, srv.Addr())
 	before := runtime.NumGoroutine()

@@ -99,15 +99,3 @@ func unique(prefix string) string {
 	return prefix + time.Now().Format("150405.000000") + "-" + strconv.FormatInt(uniq.Add(1), 10)
 }
 
-// skipDirectWriteRace skips, in race-detector builds only, a test that
-// reconnects at a high rate: conn's direct write path (conn/write.go,
-// flushAndUnlock/rawWrite) shares c.raw, c.rawBuf, c.rawN and c.rawErr
-// between a sender still writing to a failed socket generation and the
-// writers of the next generation, which the race detector reports. Other
-// builds run the test in full. Remove once the write path is fixed.
-func skipDirectWriteRace(t *testing.T) {
-	t.Helper()
-	if raceEnabled {
-		t.Skip("known bug: conn direct write shares raw write state across socket generations (data race); runs without -race")
-	}
-}
