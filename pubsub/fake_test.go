@@ -421,3 +421,57 @@ func TestErrorReplyAheadOfPingGoesToItsRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestDisconnectDoesNotWaitForBlockedReader(t *testing.T) {
+	f := newFakePubSub(t)
+	before := numGoroutines()
+	release := make(chan struct{})
+	opts := f.options()
+	opts.BufferSize, opts.Overflow, opts.BlockTimeout = 1, pubsub.Block, time.Minute
+	s := must(t, pubsub.Connect(opts, pubsub.HandlerFunc(func(_, _, _ string) { <-release })))
+	must(t, s.Subscribe("c"))
+	go func() {
+		for i := 0; i < 3; i++ { // the third blocks the reader for a minute
+			if f.publish("c", "m") != nil {
+				return
+			}
+		}
+	}()
+	eventually(t, func() error {
+		if st := s.Stats(); st.Received != 3 {
+			return fmt.Errorf("stats %+v", st)
+		}
+		return nil
+	})
+	start := time.Now()
+	d := s.Disconnect()
+	close(release) // the handler call in progress ends
+	must(t, d)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("Disconnect took %v with the reader blocked", took)
+	}
+	f.srv.Close()
+	checkGoroutines(t, before)
+}
+
+func TestLazySubscriberWhileServerIsDown(t *testing.T) {
+	f := newFakePubSub(t)
+	before := numGoroutines()
+	f.srv.Refuse(true)
+	s := pubsub.New(f.options(), nil)
+	_, err := wait(t, s.Subscribe("a"))
+	if !errors.Is(err, conn.ErrConnection) {
+		t.Fatalf("subscribe while the server is down: have %v, want a ConnectionError", err)
+	}
+	f.srv.Refuse(false)
+	eventually(t, func() error {
+		_, err := wait(t, s.Subscribe("a"))
+		return err
+	})
+	if have := s.Channels(); len(have) != 1 || have[0] != "a" {
+		t.Fatalf("tracked %q", have)
+	}
+	must(t, s.Disconnect())
+	f.srv.Close()
+	checkGoroutines(t, before)
+}
