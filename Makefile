@@ -27,6 +27,7 @@ bench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./proto
 	$(GO) test -run '^$$' -fuzz '^FuzzCmd$$' -fuzztime $(FUZZTIME) ./proto
+	$(GO) test -run '^$$' -fuzz '^FuzzConnStream$$' -fuzztime $(FUZZTIME) ./conn
 
 # Starts a redis-server on a free port and runs the comparison matrix.
 bench-compare:
