@@ -1,6 +1,10 @@
 package pubsub
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 )
@@ -12,6 +16,7 @@ type buffer[T any] struct {
 	policy Overflow
 	wait   time.Duration
 	stop   <-chan struct{} // closed by Disconnect: a blocked put gives up
+	logger *slog.Logger    // where a panicking consumer is reported, if set
 
 	// timer is used by put only. put runs on the connection's reader
 	// goroutine; readers of successive sockets never overlap.
@@ -20,10 +25,11 @@ type buffer[T any] struct {
 	received  atomic.Uint64
 	delivered atomic.Uint64
 	dropped   atomic.Uint64
+	panics    atomic.Uint64
 }
 
 func newBuffer[T any](o Options, stop <-chan struct{}) *buffer[T] {
-	return &buffer[T]{ch: make(chan T, o.BufferSize), policy: o.Overflow, wait: o.BlockTimeout, stop: stop}
+	return &buffer[T]{ch: make(chan T, o.BufferSize), policy: o.Overflow, wait: o.BlockTimeout, stop: stop, logger: o.Logger}
 }
 
 // put queues v according to the overflow policy. It never waits longer
@@ -62,9 +68,27 @@ func (b *buffer[T]) run(deliver func(T) bool) {
 		case <-b.stop:
 			return
 		case v := <-b.ch:
-			if deliver(v) {
+			if b.deliverOne(deliver, v) {
 				b.delivered.Add(1)
 			}
 		}
 	}
+}
+
+// deliverOne calls deliver(v). A consumer that panics does not take the
+// program down from the delivery goroutine: the value counts as not
+// delivered, the panic is counted (Stats.Panics) and logged to
+// Options.Logger when set, and delivery goes on with the next value.
+func (b *buffer[T]) deliverOne(deliver func(T) bool, v T) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok = false
+			b.panics.Add(1)
+			if b.logger != nil {
+				b.logger.Log(context.Background(), slog.LevelError, "txredis/pubsub: message handler panicked",
+					"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			}
+		}
+	}()
+	return deliver(v)
 }

@@ -82,6 +82,7 @@ func (m *Monitor) Stats() Stats {
 		Received:  m.buf.received.Load(),
 		Delivered: m.buf.delivered.Load(),
 		Dropped:   m.buf.dropped.Load(),
+		Panics:    m.buf.panics.Load(),
 		Buffered:  len(m.buf.ch),
 	}
 }

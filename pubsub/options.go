@@ -146,6 +146,7 @@ type Stats struct {
 	Received   uint64 // messages read from the connection
 	Delivered  uint64 // messages handed to the Handler or the channel
 	Dropped    uint64 // messages dropped because the buffer was full
+	Panics     uint64 // messages whose Handler call panicked (recovered and logged)
 	Buffered   int    // messages waiting in the buffer now
 	Reconnects uint64 // times the subscriber resubscribed after a lost connection
 }

@@ -177,6 +177,7 @@ func (s *Subscriber) Stats() Stats {
 		Received:   s.buf.received.Load(),
 		Delivered:  s.buf.delivered.Load(),
 		Dropped:    s.buf.dropped.Load(),
+		Panics:     s.buf.panics.Load(),
 		Buffered:   len(s.buf.ch),
 		Reconnects: s.reconnects.Load(),
 	}
