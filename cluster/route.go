@@ -51,7 +51,7 @@ func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
 // slotOf returns the slot of cmd's keys, -1 for a keyless command, or an
 // ErrCrossSlot error.
 func (c *Cluster) slotOf(cmd *proto.Cmd) (int, error) {
-	idx := cmd.KeyIndexes()
+	idx := cmd.Keys() // aliases cmd; used only before this returns
 	if len(idx) == 0 {
 		idx = cmdinfo.Keys(cmd)
 		if len(idx) == 0 {
