@@ -68,12 +68,10 @@ type Conn struct {
 	state   State
 	lastErr error
 	// wfull and wbuf hold encoded commands the writer has not taken yet,
-	// in fixed-size chunks so that a burst never copies what it already
-	// encoded; every command in them has its entry in q. free keeps a few
-	// written chunks for reuse.
+	// in pooled chunks (see write.go); every command in them has its
+	// entry in q.
 	wfull [][]byte
 	wbuf  []byte
-	free  [][]byte
 	q     fifo
 	// lastDeadline is the deadline of the newest pending command.
 	lastDeadline int64
@@ -367,7 +365,7 @@ func (c *Conn) fail(gen uint64, cause error) {
 func (c *Conn) takePendingLocked() []pending {
 	failed := c.q.drain()
 	c.pendingCount.Store(0)
-	c.recycleLocked(c.takeWritesLocked(nil))
+	recycle(c.takeWritesLocked(nil))
 	c.wakePending = false
 	c.writing = false
 	c.lastDeadline = 0

@@ -4,33 +4,43 @@ import (
 	"errors"
 	"net"
 	"slices"
+	"sync"
 	"syscall"
 
 	"github.com/txredis/txredis/proto"
 )
 
-// Write buffer chunks: a chunk starts at firstChunk bytes, grows by
-// append, and is closed once it holds chunkSize bytes; at most
-// maxFreeChunks written chunks are kept for reuse, so an idle connection
-// holds at most that much.
+// Write buffer chunks: encoded commands are appended to fixed-size
+// chunks taken from a pool shared by every connection, so a burst never
+// copies what it already encoded, busy connections reuse chunks, and an
+// idle connection holds none. A chunk is closed once less than
+// chunkHeadroom bytes are left, so that ordinary commands never outgrow
+// it; a larger command makes append move it, and the moved buffer is
+// simply not returned to the pool.
 const (
-	firstChunk    = 1 << 10
 	chunkSize     = 16 << 10
-	maxFreeChunks = 1
+	chunkHeadroom = 1 << 10
 )
+
+type chunk [chunkSize]byte
+
+var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
+
+func getChunk() []byte { return chunkPool.Get().(*chunk)[:0] }
+
+// putChunk returns b to the pool when it is a whole pooled chunk.
+func putChunk(b []byte) {
+	if cap(b) == chunkSize {
+		chunkPool.Put((*chunk)(b[:chunkSize]))
+	}
+}
 
 func (c *Conn) appendLocked(cmd *proto.Cmd) {
 	if c.wbuf == nil {
-		if n := len(c.free); n > 0 {
-			c.wbuf = c.free[n-1]
-			c.free[n-1] = nil
-			c.free = c.free[:n-1]
-		} else {
-			c.wbuf = make([]byte, 0, firstChunk)
-		}
+		c.wbuf = getChunk()
 	}
 	c.wbuf = cmd.AppendTo(c.wbuf)
-	if len(c.wbuf) >= chunkSize {
+	if len(c.wbuf) > chunkSize-chunkHeadroom {
 		c.wfull = append(c.wfull, c.wbuf)
 		c.wbuf = nil
 	}
@@ -48,15 +58,10 @@ func (c *Conn) takeWritesLocked(dst [][]byte) [][]byte {
 	return dst
 }
 
-// recycleLocked keeps written chunks for reuse, up to maxFreeChunks.
-func (c *Conn) recycleLocked(chunks [][]byte) {
+// recycle returns written chunks to the pool.
+func recycle(chunks [][]byte) {
 	for _, b := range chunks {
-		if len(c.free) >= maxFreeChunks {
-			return
-		}
-		if cap(b) <= 2*chunkSize {
-			c.free = append(c.free, b[:0])
-		}
+		putChunk(b)
 	}
 }
 
@@ -111,7 +116,7 @@ func (c *Conn) flushAndUnlock(idle bool) {
 	if n < len(buf) {
 		c.wfull = slices.Insert(c.wfull, 0, buf[n:])
 	} else {
-		c.recycleLocked([][]byte{buf})
+		putChunk(buf)
 	}
 	if c.hasWritesLocked() {
 		c.signalLocked()
@@ -186,7 +191,7 @@ func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
 				c.mu.Unlock()
 				return
 			}
-			c.recycleLocked(chunks)
+			recycle(chunks)
 			clear(chunks)
 			chunks = chunks[:0]
 			c.wakePending = false
