@@ -28,6 +28,9 @@
 //	ShardedConnection (and Unix)        shard.Connect(addrs, opts)         lazy.ShardedConnection(addrs, opts)
 //	ShardedConnectionPool (and Unix)    shard.ConnectPool(addrs, opts)     lazy.ShardedConnectionPool(addrs, opts)
 //
+// Subscriber is the lazy form of pubsub.Connect: subscriptions asked for
+// before the first dial completes are sent once it does.
+//
 // txredisapi's arguments map to the Options: host and port (or path) to
 // Addr, dbid to DB, poolsize to pool.Options.PoolSize, reconnect=False to
 // NoReconnect, password to Password, connectTimeout and replyTimeout to

@@ -3,6 +3,7 @@ package lazy
 import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/pool"
+	"github.com/txredis/txredis/pubsub"
 	"github.com/txredis/txredis/shard"
 )
 
@@ -29,4 +30,12 @@ func ShardedConnection(addrs []string, opts conn.Options, ringOpts ...shard.Opti
 // lazyShardedUnixConnectionPool). It is shard.NewPool.
 func ShardedConnectionPool(addrs []string, opts pool.Options, ringOpts ...shard.Option) *shard.Ring {
 	return shard.NewPool(addrs, opts, ringOpts...)
+}
+
+// Subscriber returns a pub/sub subscriber at once; it dials in the
+// background, and subscriptions requested before the dial completes are
+// sent once it does (txredisapi's lazy SubscriberFactory use). It is
+// pubsub.New.
+func Subscriber(opts pubsub.Options, h pubsub.Handler) *pubsub.Subscriber {
+	return pubsub.New(opts, h)
 }

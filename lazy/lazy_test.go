@@ -15,6 +15,7 @@ import (
 	"github.com/txredis/txredis/internal/testserver"
 	"github.com/txredis/txredis/lazy"
 	"github.com/txredis/txredis/pool"
+	"github.com/txredis/txredis/pubsub"
 	"github.com/txredis/txredis/shard"
 )
 
@@ -113,4 +114,27 @@ func ExampleShardedConnection() {
 	fmt.Println(v, err)
 	// Output:
 	// bar <nil>
+}
+
+// lazy.Subscriber returns at once; a subscription asked for before the
+// dial completes is confirmed once it does, and messages arrive.
+func TestLazySubscriber(t *testing.T) {
+	m := testserver.Mini(t)
+	got := make(chan string, 1)
+	s := lazy.Subscriber(pubsub.Options{Options: conn.Options{Addr: m.Addr()}},
+		pubsub.HandlerFunc(func(_, channel, message string) { got <- channel + "=" + message }))
+	confirmed := must(t, s.Subscribe("news"))
+	if len(confirmed) != 1 || confirmed[0].Channel != "news" {
+		t.Fatalf("confirmations %+v", confirmed)
+	}
+	m.Publish("news", "hello")
+	select {
+	case have := <-got:
+		if have != "news=hello" {
+			t.Fatalf("message %q", have)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no message within 5s")
+	}
+	must(t, s.Disconnect())
 }
