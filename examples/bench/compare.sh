@@ -56,4 +56,4 @@ done
 
 echo
 echo "redis-benchmark -P 100 SET (server ceiling):"
-redis-benchmark -h "$HOST" -p "$PORT" -t set -n "$N" -P 100 -q | tail -1
+redis-benchmark -h "$HOST" -p "$PORT" -t set -n "$N" -P 100 -q | tr '\r' '\n' | grep 'requests per second' | tail -1

@@ -1,7 +1,18 @@
 package main
 
-import "errors"
+import (
+	"context"
 
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/pool"
+)
+
+// openTxredisPool runs the benchmark through a pool of size connections.
 func openTxredisPool(addr string, size int) (driver, error) {
-	return nil, errors.New("txredis-pool: not built yet")
+	ctx := context.Background()
+	p, err := pool.Connect(pool.Options{Options: conn.Options{Addr: addr}, PoolSize: size}).Wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &txredisDriver{h: p, stop: func() { _, _ = p.Disconnect().Wait(ctx) }}, nil
 }
