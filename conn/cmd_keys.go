@@ -311,8 +311,12 @@ func (c Commands) Wait(numReplicas int64, timeout time.Duration) *deferred.Defer
 	if numReplicas < 0 || timeout < 0 {
 		return fail[int64]("WAIT", "negative replicas or timeout")
 	}
-	cmd := proto.NewCmd("WAIT").Int(numReplicas).Int(int64(timeout / time.Millisecond))
-	cmd.SetBlocking(timeout)
+	ms := int64(timeout / time.Millisecond)
+	if timeout > 0 && ms == 0 {
+		ms = 1 // 0 would mean "forever" to the server
+	}
+	cmd := proto.NewCmd("WAIT").Int(numReplicas).Int(ms)
+	cmd.SetBlocking(time.Duration(ms) * time.Millisecond)
 	return Request(c.s, cmd, asInt)
 }
 

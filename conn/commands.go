@@ -59,30 +59,24 @@ func (c Commands) Do(args ...any) *deferred.Deferred[proto.Value] {
 			return Failed[proto.Value](cmd, BadArgs(name, "%v", err))
 		}
 	}
-	cmd = markKeys(cmd)
+	if noReply[cmd.Name()] {
+		return Failed[proto.Value](cmd, BadArgs(cmd.Name(),
+			"its replies do not answer one command each; use the pubsub package (Subscriber, ConnectMonitor)"))
+	}
+	for _, k := range cmdinfo.Keys(cmd) {
+		cmd.MarkKey(k)
+	}
 	MarkBlocking(cmd)
 	return Request(c.s, cmd, Identity)
 }
 
-// markKeys returns cmd with its key arguments marked, as cmdinfo finds
-// them: a copy built with Key for those, cmd itself when it has none.
-func markKeys(cmd *proto.Cmd) *proto.Cmd {
-	keys := cmdinfo.Keys(cmd)
-	if len(keys) == 0 {
-		return cmd
-	}
-	marked := proto.NewCmd(cmd.Name())
-	k := 0
-	for i := 1; i < cmd.Len(); i++ {
-		if k < len(keys) && keys[k] == i {
-			marked.KeyBytes(cmd.ArgBytes(i))
-			k++
-		} else {
-			marked.Bytes(cmd.ArgBytes(i))
-		}
-	}
-	cmd.Release()
-	return marked
+// noReply names the commands Do refuses: after them the server sends
+// messages that answer no command (subscriber and monitor modes), which
+// a plain connection cannot match to its FIFO.
+var noReply = map[string]bool{
+	"SUBSCRIBE": true, "PSUBSCRIBE": true, "SSUBSCRIBE": true,
+	"UNSUBSCRIBE": true, "PUNSUBSCRIBE": true, "SUNSUBSCRIBE": true,
+	"MONITOR": true,
 }
 
 // DoCmd sends a prepared command and fires with the raw reply.

@@ -94,6 +94,9 @@ type Conn struct {
 	// closing is set by Disconnect; drained is closed when q empties.
 	closing bool
 	drained chan struct{}
+	// dialing fires when the dial in flight succeeds, or fails with its
+	// error; nil when no dial is in flight.
+	dialing *deferred.Deferred[struct{}]
 	// leased is the Lease holding the connection, if any.
 	leased *Lease
 	// lastAttempt is when the latest dial started.
@@ -254,6 +257,7 @@ const minRedialInterval = 100 * time.Millisecond
 
 // readLoop owns reads on the socket of generation gen, through br.
 func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
+	defer c.failPending(gen)
 	rd := proto.NewReader(br, proto.ReaderOptions{MaxBulk: c.opts.MaxBulk})
 	for {
 		v, err := rd.ReadValue()
@@ -261,15 +265,14 @@ func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
 			c.fail(gen, err)
 			return
 		}
-		if c.opts.OnPush != nil && c.isPush(v) {
-			c.opts.OnPush(v)
+		if c.isPush(v) {
+			// Pushes are never replies: without a handler they are dropped.
+			if c.opts.OnPush != nil {
+				c.opts.OnPush(v)
+			}
 			continue
 		}
 		c.mu.Lock()
-		if c.gen != gen {
-			c.mu.Unlock()
-			return
-		}
 		p, ok := c.q.pop()
 		if ok {
 			c.pendingCount.Add(-1)
@@ -330,9 +333,14 @@ func (c *Conn) watchdog(gen uint64, stop <-chan struct{}) {
 	}
 }
 
-// fail records the first fatal error of socket generation gen: it closes
-// the socket, fails every pending command with a ConnectionError and
-// tells the supervisor. Later calls for the same generation do nothing.
+// fail records the first fatal error of socket generation gen: it marks
+// the connection down (new commands are refused from now on), drops the
+// bytes not yet written, closes the socket, which ends the reader and the
+// writer, and tells the supervisor. The commands still pending are failed
+// with the error by the reader goroutine as it exits (failPending), so
+// every callback of a live socket's commands runs on its reader
+// goroutine, failures included. Later calls for the same generation do
+// nothing.
 func (c *Conn) fail(gen uint64, cause error) {
 	c.mu.Lock()
 	if c.gen != gen || c.nc == nil {
@@ -351,14 +359,31 @@ func (c *Conn) fail(gen uint64, cause error) {
 	} else {
 		c.state = StateDisconnected
 	}
-	failed := c.takePendingLocked()
+	recycle(c.takeWritesLocked(nil))
+	c.wakePending = false
+	c.writing = false
 	c.mu.Unlock()
 	_ = nc.Close()
-	c.resolveAll(failed, cerr)
 	select {
 	case c.lost <- gen:
 	default:
 	}
+}
+
+// failPending fails every command still pending on socket generation gen
+// with the error that broke it. The reader runs it as it exits; the
+// supervisor waits for the reader before it dials again, so gen is still
+// current here.
+func (c *Conn) failPending(gen uint64) {
+	c.mu.Lock()
+	if c.gen != gen {
+		c.mu.Unlock()
+		return
+	}
+	failed := c.takePendingLocked()
+	err := c.lastErr
+	c.mu.Unlock()
+	c.resolveAll(failed, err)
 }
 
 // takePendingLocked empties the FIFO and the write buffer.

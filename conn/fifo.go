@@ -70,3 +70,14 @@ func (q *fifo) drain() []pending {
 		out = append(out, p)
 	}
 }
+
+// shiftDeadlines moves every deadline by d (deadlines of commands queued
+// while dialling start when the socket is up).
+func (q *fifo) shiftDeadlines(d int64) {
+	for i := 0; i < q.size; i++ {
+		p := &q.buf[(q.head+i)&(len(q.buf)-1)]
+		if p.deadline != 0 {
+			p.deadline += d
+		}
+	}
+}

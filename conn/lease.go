@@ -98,10 +98,41 @@ func (l *Lease) Release() {
 	}
 }
 
-// Lease lends the connection for exclusive use. It fails at once with
-// ErrLeased when the connection is already leased, or with a
-// ConnectionError when it is not connected.
+// Lease lends the connection for exclusive use. While a dial is in
+// flight it waits for it, as commands do (at most ConnectTimeout). It
+// fails with ErrLeased when the connection is already leased, and with a
+// ConnectionError when it is down or the dial fails.
 func (c *Conn) Lease(ctx context.Context) *deferred.Deferred[*Lease] {
+	c.mu.Lock()
+	dialing := c.dialing
+	if c.state != StateConnecting || c.closing {
+		dialing = nil
+	}
+	c.mu.Unlock()
+	if dialing == nil {
+		return c.leaseNow()
+	}
+	// A Deferred of its own (not a step of dialing), so that cancelling
+	// one Lease does not cancel the dial others wait for.
+	d := new(deferred.Deferred[*Lease])
+	dialing.Observe(func(_ struct{}, err error) {
+		if err != nil {
+			d.Errback(err)
+			return
+		}
+		l, err := c.TryLease(nil)
+		if err != nil {
+			d.Errback(err)
+			return
+		}
+		if d.Callback(l) != nil {
+			l.Release() // the Lease was cancelled meanwhile
+		}
+	})
+	return d
+}
+
+func (c *Conn) leaseNow() *deferred.Deferred[*Lease] {
 	l, err := c.TryLease(nil)
 	if err != nil {
 		return deferred.Fail[*Lease](err)

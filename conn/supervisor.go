@@ -43,6 +43,8 @@ func newConn(opts Options, eager bool) *Conn {
 		wake:  make(chan struct{}, 1),
 		lost:  make(chan uint64, 1),
 		kick:  make(chan struct{}, 1),
+		// The first dial is in flight from the start.
+		dialing: new(deferred.Deferred[struct{}]),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.closeCh = c.ctx.Done()
@@ -61,9 +63,6 @@ func (c *Conn) Disconnect() *deferred.Deferred[struct{}] {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
 		c.closing = true
-		if c.q.len() > 0 && c.state == StateConnected {
-			c.drained = make(chan struct{})
-		}
 		c.mu.Unlock()
 		c.cancel()
 	})
@@ -93,6 +92,9 @@ func (c *Conn) supervise(eager bool) {
 		}
 		c.state = StateConnecting
 		c.lastAttempt = time.Now()
+		if c.dialing == nil {
+			c.dialing = new(deferred.Deferred[struct{}])
+		}
 		c.mu.Unlock()
 		c.emit(StateEvent{State: StateConnecting, Attempt: attempt})
 
@@ -106,8 +108,11 @@ func (c *Conn) supervise(eager bool) {
 				c.state = StateClosed
 			}
 			failed := c.takePendingLocked()
+			dialing := c.dialing
+			c.dialing = nil
 			c.mu.Unlock()
 			c.resolveAll(failed, err)
+			dialing.Errback(err)
 			c.emit(StateEvent{State: StateDisconnected, Err: err, Attempt: attempt})
 			if eager && !everConnected {
 				c.firstD.Errback(err)
@@ -139,6 +144,14 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
 	c.writing = false
 	c.state = StateConnected
 	c.lastErr = nil
+	// Reply deadlines of commands queued during the dial start now.
+	shift := int64(time.Since(c.lastAttempt))
+	c.q.shiftDeadlines(shift)
+	if c.lastDeadline != 0 {
+		c.lastDeadline += shift
+	}
+	dialing := c.dialing
+	c.dialing = nil
 	c.wakePending = false
 	if c.hasWritesLocked() {
 		c.signalLocked()
@@ -154,6 +167,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
 		wg.Add(1)
 		go func() { defer wg.Done(); c.watchdog(gen, stop) }()
 	}
+	dialing.Callback(struct{}{})
 	c.emit(StateEvent{State: StateConnected})
 	c.firstD.Callback(c)
 
@@ -161,6 +175,9 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
 	case <-c.lost:
 	case <-c.closeCh:
 		c.mu.Lock()
+		if c.q.len() > 0 && c.nc != nil {
+			c.drained = make(chan struct{})
+		}
 		drained := c.drained
 		c.mu.Unlock()
 		if drained != nil {
@@ -213,9 +230,14 @@ func (c *Conn) shutdown() {
 	c.state = StateClosed
 	err := c.lastErr
 	failed := c.takePendingLocked()
+	dialing := c.dialing
+	c.dialing = nil
 	c.mu.Unlock()
 	closedErr := &ConnectionError{Addr: c.opts.Addr, Op: "closed", Err: ErrClosed}
 	c.resolveAll(failed, closedErr)
+	if dialing != nil {
+		dialing.Errback(closedErr)
+	}
 	if err == nil {
 		err = closedErr
 	}

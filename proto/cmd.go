@@ -3,6 +3,7 @@ package proto
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -207,6 +208,26 @@ func (c *Cmd) ArgBytes(i int) []byte {
 // a new slice.
 func (c *Cmd) KeyIndexes() []int {
 	return append([]int(nil), c.keys...)
+}
+
+// MarkKey records argument i as a key of c, as Key does while building;
+// out-of-range indexes (and the name, 0) are ignored, and keys stay in
+// argument order.
+func (c *Cmd) MarkKey(i int) {
+	if i <= 0 || i >= len(c.args) {
+		return
+	}
+	at := len(c.keys)
+	for j, k := range c.keys {
+		if k == i {
+			return
+		}
+		if k > i {
+			at = j
+			break
+		}
+	}
+	c.keys = slices.Insert(c.keys, at, i)
 }
 
 // Keys returns the index of each key argument, in order, without

@@ -1,0 +1,102 @@
+package conn_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/fakeserver"
+)
+
+// A RESP3 push arriving ahead of a reply (a client-tracking invalidation,
+// say) is never taken as that reply, even with no OnPush handler.
+func TestPushAheadOfReplyDoesNotShiftReplies(t *testing.T) {
+	c, _ := fakeConn(t, func(p *fakeserver.Peer) {
+		for {
+			args, err := p.ReadCommand()
+			if err != nil {
+				return
+			}
+			p.Send(">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n")
+			p.Reply(fakeserver.Echo(args))
+		}
+	}, conn.Options{})
+	for _, k := range []string{"a", "b", "c"} {
+		if have := must(t, c.Get(k)); have != k {
+			t.Fatalf("GET %s: have %q (a push was taken as a reply)", k, have)
+		}
+	}
+}
+
+// Commands queued while a slow dial is in flight get their reply timeout
+// from when the socket is up, not from when they were queued.
+func TestReplyTimeoutStartsWhenConnected(t *testing.T) {
+	srv := fakeserver.New(func(p *fakeserver.Peer) {
+		for {
+			args, err := p.ReadCommand()
+			if err != nil {
+				return
+			}
+			time.Sleep(30 * time.Millisecond) // well inside ReplyTimeout
+			p.Reply(fakeserver.Echo(args))
+		}
+	})
+	defer srv.Close()
+	c := conn.New(conn.Options{Addr: "fake:1", ReplyTimeout: 100 * time.Millisecond,
+		Dialer: func(ctx context.Context, n, a string) (net.Conn, error) {
+			time.Sleep(300 * time.Millisecond) // longer than ReplyTimeout
+			return srv.Dialer(ctx, n, a)
+		}})
+	defer c.Disconnect()
+	if have, err := wait(t, c.Get("queued")); err != nil || have != "queued" {
+		t.Fatalf("have %q, %v: the dial time was counted as reply time", have, err)
+	}
+}
+
+// Multi (a Lease) on a connection still dialling waits for the dial, as
+// ordinary commands do.
+func TestLeaseWaitsForDial(t *testing.T) {
+	gate := make(chan struct{})
+	srv := fakeserver.New(echoServer)
+	defer srv.Close()
+	c := conn.New(conn.Options{Addr: "fake:1", Dialer: func(ctx context.Context, n, a string) (net.Conn, error) {
+		<-gate
+		return srv.Dialer(ctx, n, a)
+	}})
+	defer c.Disconnect()
+	d := c.Lease(context.Background())
+	cancelled := c.Lease(context.Background())
+	cancelled.Cancel() // must not cancel the dial the first Lease waits for
+	close(gate)
+	l := must(t, d)
+	if l.Conn() != c {
+		t.Fatal("lease of another connection")
+	}
+	l.Release()
+	if _, err := wait(t, cancelled); !errors.Is(err, context.Canceled) && err == nil {
+		t.Fatalf("cancelled lease: %v", err)
+	}
+	if c.Leased() {
+		t.Fatal("connection still leased after Release")
+	}
+}
+
+// Do refuses the commands whose replies do not answer one command each.
+func TestDoRefusesSubscriberModeCommands(t *testing.T) {
+	c, srv := fakeConn(t, echoServer, conn.Options{})
+	before := srv.Writes()
+	for _, name := range []string{"SUBSCRIBE", "psubscribe", "MONITOR"} {
+		if _, err := wait(t, c.Do(name, "x")); !errors.Is(err, conn.ErrBadArgs) {
+			t.Fatalf("%s: have %v, want ErrBadArgs", name, err)
+		}
+	}
+	if srv.Writes() != before {
+		t.Fatal("a refused command was written")
+	}
+	if have := must(t, c.Do("ECHO", "ok")); have.Str != "ok" {
+		t.Fatalf("after refusals: %v", have)
+	}
+}
