@@ -28,6 +28,11 @@ func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
 		r.Resolve(proto.Value{}, closedError())
 		return
 	}
+	if err := conn.RefuseShared(cmd); err != nil {
+		cmd.Release()
+		r.Resolve(proto.Value{}, err)
+		return
+	}
 	slot, err := c.slotOf(cmd)
 	if err != nil {
 		if splittable(cmd.Name()) {

@@ -153,19 +153,21 @@ func (p *Pool) Options() Options { return p.opts }
 // Send sends cmd on the live, unleased pooled connection with the fewest
 // replies pending, or, for a blocking command (cmd.Blocking()), on a
 // leased connection released when the reply arrives. It takes ownership
-// of cmd and resolves r exactly once. It never blocks.
+// of cmd and resolves r exactly once. It never blocks. Commands that
+// change the state of their connection (MULTI, SELECT, SUBSCRIBE...; see
+// conn.RefuseShared) fail with conn.ErrBadArgs: use Multi, Watch,
+// Options and the pubsub package.
 func (p *Pool) Send(cmd *proto.Cmd, r conn.Resolver) {
+	if err := conn.RefuseShared(cmd); err != nil {
+		cmd.Release()
+		r.Resolve(proto.Value{}, err)
+		return
+	}
 	if _, blocking := cmd.Blocking(); blocking {
 		p.sendExclusive([]*proto.Cmd{cmd}, []conn.Resolver{r})
 		return
 	}
-	for range len(p.members) + 1 {
-		m := p.pick()
-		m.inflight.Add(1)
-		if m.leased.Load() {
-			m.inflight.Add(-1)
-			continue
-		}
+	if m := p.pickShared(); m != nil {
 		m.c.Send(cmd, r)
 		m.inflight.Add(-1)
 		return
@@ -174,23 +176,43 @@ func (p *Pool) Send(cmd *proto.Cmd, r conn.Resolver) {
 	r.Resolve(proto.Value{}, errAllLeased(p.opts.Addr))
 }
 
-// SendBatch sends cmds as one unit on one connection, chosen as for Send.
-// A batch holding a blocking command goes to a leased connection, released
-// when the reply to the last command arrives.
-func (p *Pool) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
-	for _, cmd := range cmds {
-		if _, blocking := cmd.Blocking(); blocking {
-			p.sendExclusive(cmds, rs)
-			return
-		}
-	}
+// pickShared returns an unleased member with its in-flight count raised (the
+// caller lowers it once it has sent), or nil when every pick was leased.
+func (p *Pool) pickShared() *member {
 	for range len(p.members) + 1 {
 		m := p.pick()
 		m.inflight.Add(1)
-		if m.leased.Load() {
-			m.inflight.Add(-1)
-			continue
+		if !m.leased.Load() {
+			return m
 		}
+		m.inflight.Add(-1)
+	}
+	return nil
+}
+
+// SendBatch sends cmds as one unit on one connection, chosen as for Send.
+// A batch holding a blocking command goes to a leased connection, released
+// when the reply to the last command arrives; a batch holding a command
+// that changes its connection's state fails whole, as in Send.
+func (p *Pool) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
+	blocking := false
+	for _, cmd := range cmds {
+		if err := conn.RefuseShared(cmd); err != nil {
+			for i, cmd := range cmds {
+				cmd.Release()
+				rs[i].Resolve(proto.Value{}, err)
+			}
+			return
+		}
+		if _, b := cmd.Blocking(); b {
+			blocking = true
+		}
+	}
+	if blocking {
+		p.sendExclusive(cmds, rs)
+		return
+	}
+	if m := p.pickShared(); m != nil {
 		m.c.SendBatch(cmds, rs)
 		m.inflight.Add(-1)
 		return

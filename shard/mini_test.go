@@ -448,3 +448,16 @@ func TestUnsignedRingAgreesWithItsHashRing(t *testing.T) {
 		}
 	}
 }
+
+// A keyed WATCH would leave a node's shared connection watching under
+// other callers; the ring refuses it like any command it cannot route.
+func TestConnectionStateCommandsRefused(t *testing.T) {
+	r, _ := miniRing(t, 2)
+	for _, args := range [][]any{{"WATCH", "k"}, {"SELECT", 1}, {"MULTI"}} {
+		_, err := wait(t, r.Do(args...))
+		var nse *shard.NotShardedError
+		if !errors.Is(err, shard.ErrNotSharded) || !errors.As(err, &nse) || nse.Command != args[0] {
+			t.Fatalf("Do%v: have %v, want ErrNotSharded naming it", args, err)
+		}
+	}
+}

@@ -282,6 +282,10 @@ func (r *Ring) Send(cmd *proto.Cmd, res conn.Resolver) {
 		res.Resolve(proto.Value{}, r.err)
 		return
 	}
+	if conn.RefuseShared(cmd) != nil {
+		fail(cmd, res, "it changes the state of a shared connection")
+		return
+	}
 	keys := routeKeys(cmd)
 	if len(keys) == 0 {
 		fail(cmd, res, "no key")
@@ -311,6 +315,10 @@ func (r *Ring) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
 	for _, cmd := range cmds {
 		if r.err != nil {
 			err = r.err
+			break
+		}
+		if conn.RefuseShared(cmd) != nil {
+			err = &NotShardedError{Command: cmd.Name(), Reason: "it changes the state of a shared connection"}
 			break
 		}
 		keys := routeKeys(cmd)
