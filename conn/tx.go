@@ -77,7 +77,21 @@ type Tx struct {
 	// connection took them.
 	queued []Resolver
 	closed bool
+
+	// done fires once the Tx has ended (see Done).
+	done deferred.Deferred[struct{}]
 }
+
+// Done returns a Deferred that fires once the Tx has ended, however it
+// ended and whoever ended it: with no error after a Commit that ran,
+// a Discard or an Unwatch; with the error that ended it otherwise
+// (ErrWatch, the server's EXECABORT error, a ConnectionError). Helpers
+// that hand a Tx to user code (txn.Watch) wait on it to learn the
+// outcome of a Commit they did not send themselves.
+func (tx *Tx) Done() *deferred.Deferred[struct{}] { return &tx.done }
+
+// finish records how the Tx ended; the first outcome wins.
+func (tx *Tx) finish(err error) { _ = tx.done.Resolve(struct{}{}, err) }
 
 // Multi leases one connection from the handle (a Conn lends itself, a
 // pool one of its connections), sends WATCH keys when keys are given,
@@ -247,6 +261,7 @@ func (tx *Tx) lost(err error) {
 	for _, r := range queued {
 		r.Resolve(proto.Value{}, err)
 	}
+	tx.finish(err)
 }
 
 // takeQueued closes the queue and returns what it held.
@@ -445,6 +460,7 @@ func (tx *Tx) unwatchLocked() *deferred.Deferred[string] {
 			if err == nil && v.IsError() {
 				err = v.Err()
 			}
+			tx.finish(err)
 			if err == nil {
 				_ = d.Resolve(v.AsString())
 				return
@@ -505,6 +521,7 @@ func (tx *Tx) exec(d *deferred.Deferred[[]proto.Value], v proto.Value, err error
 		err = &proto.ProtocolError{Msg: "EXEC returned " + strconv.Itoa(len(v.Elems)) +
 			" replies for " + strconv.Itoa(len(queued)) + " queued commands"}
 	}
+	tx.finish(err)
 	if err != nil {
 		for _, r := range queued {
 			r.Resolve(proto.Value{}, err)
@@ -544,6 +561,11 @@ func (tx *Tx) Discard() *deferred.Deferred[string] {
 			tx.lease.Release()
 			for _, r := range queued {
 				r.Resolve(proto.Value{}, ErrDiscarded)
+			}
+			if v.IsError() {
+				tx.finish(v.Err())
+			} else {
+				tx.finish(nil)
 			}
 			if v.IsError() {
 				_ = d.Errback(v.Err())

@@ -128,8 +128,9 @@ func attemptOnce(ctx context.Context, rc Watcher, keys []string, fn func(tx *Tx)
 	case errors.Is(err, ErrNotInMulti): // fn decided there is nothing to write
 		_, err = tx.Discard().Wait(ctx)
 		return err
-	case errors.Is(err, ErrTxDone): // fn committed or discarded itself
-		return nil
+	case errors.Is(err, ErrTxDone): // fn committed or discarded itself: its outcome counts
+		_, err = tx.Done().Wait(ctx)
+		return err
 	}
 	return err
 }

@@ -188,3 +188,28 @@ func TestPipelineRealServer(t *testing.T) {
 		}
 	})
 }
+
+// fn may commit without waiting and return nil: the helper still learns
+// the commit's outcome (tx.Done) and retries when a watched key changed.
+func TestWatchHelperFnCommitsWithoutWaiting(t *testing.T) {
+	each(t, func(t *testing.T, h handle) {
+		ctx := context.Background()
+		calls := 0
+		err := txn.Watch(ctx, h.rc, []string{"nw"}, func(tx *txn.Tx) error {
+			calls++
+			if calls == 1 {
+				must(t, h.other.Set("nw", "other")) // the watched key changes
+			}
+			tx.Multi()
+			tx.Set("nw", "mine")
+			tx.Commit() // not waited for
+			return nil
+		})
+		if err != nil || calls != 2 {
+			t.Fatalf("have %v after %d calls; want success on the second call", err, calls)
+		}
+		if have := must(t, h.rc.Get("nw")); have != "mine" {
+			t.Fatalf("nw = %q, want mine", have)
+		}
+	})
+}
