@@ -258,10 +258,15 @@ func TestKeepaliveDetectsDeadPeer(t *testing.T) {
 func TestDropPolicyCountsWithoutStallingReader(t *testing.T) {
 	f := newFakePubSub(t)
 	release := make(chan struct{})
+	inHandler := make(chan struct{}, 1)
 	var got atomic.Int64
 	opts := f.options()
 	opts.BufferSize, opts.Overflow = 2, pubsub.Drop
 	s := subscriber(t, opts, pubsub.HandlerFunc(func(_, _, _ string) {
+		select {
+		case inHandler <- struct{}{}:
+		default:
+		}
 		<-release
 		got.Add(1)
 	}))
@@ -274,7 +279,17 @@ func TestDropPolicyCountsWithoutStallingReader(t *testing.T) {
 	})
 	must(t, s.Subscribe("c"))
 	const sent = 20
-	for i := 0; i < sent; i++ {
+	// The first message reaches the handler before the burst, so that the
+	// counts below do not depend on scheduling.
+	if err := f.publish("c", "0"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-inHandler:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first message did not reach the handler")
+	}
+	for i := 1; i < sent; i++ {
 		if err := f.publish("c", fmt.Sprint(i)); err != nil {
 			t.Fatal(err)
 		}
@@ -474,4 +489,29 @@ func TestLazySubscriberWhileServerIsDown(t *testing.T) {
 	must(t, s.Disconnect())
 	f.srv.Close()
 	checkGoroutines(t, before)
+}
+
+// An unsubscribe already sent when the connection drops is honoured: the
+// channel is not resubscribed after the reconnect.
+func TestPendingUnsubscribeHonouredAcrossReconnect(t *testing.T) {
+	f := newFakePubSub(t)
+	s := subscriber(t, f.options(), nil)
+	must(t, s.Subscribe("keep", "drop"))
+	f.noConfirm.Store(true)
+	d := s.Unsubscribe("drop")
+	f.waitCommand(t, "UNSUBSCRIBE drop")
+	f.noConfirm.Store(false)
+	f.srv.CloseAll()
+	if _, err := wait(t, d); !errors.Is(err, conn.ErrConnection) {
+		t.Fatalf("pending unsubscribe: have %v, want a ConnectionError", err)
+	}
+	eventually(t, func() error {
+		if ch := s.Channels(); len(ch) != 1 || ch[0] != "keep" {
+			return fmt.Errorf("tracked channels %q, want [keep]", ch)
+		}
+		if s.Stats().Reconnects == 0 {
+			return errors.New("not resubscribed yet")
+		}
+		return nil
+	})
 }

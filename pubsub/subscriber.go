@@ -277,6 +277,19 @@ func (s *Subscriber) lost(e conn.StateEvent) {
 	s.downErr = err
 	var failed []*request
 	for f := range s.pend {
+		for _, r := range s.pend[f] {
+			// An unsubscribe already on the wire is honoured: the old
+			// socket's subscriptions are gone, so not restoring these
+			// is always right, and the caller asked for it.
+			if !r.subscribe && r.resub == nil {
+				if len(r.args) == 0 {
+					clear(s.tracked[r.fam])
+				}
+				for _, a := range r.args {
+					delete(s.tracked[r.fam], a)
+				}
+			}
+		}
 		failed = append(failed, s.pend[f]...)
 		s.pend[f] = nil
 		clear(s.wire[f])
