@@ -200,7 +200,10 @@ func publishSubscribe(ctx context.Context, addr string, rc *pool.Pool, out io.Wr
 	received := make(chan struct{}, 1)
 	h := pubsub.HandlerFunc(func(pattern, channel, message string) {
 		fmt.Fprintf(out, "handler got %q on %s\n", message, channel)
-		received <- struct{}{}
+		select { // never block the delivery goroutine: others may publish here too
+		case received <- struct{}{}:
+		default:
+		}
 	})
 	sub, err := pubsub.Connect(pubsub.Options{Options: conn.Options{Addr: addr}}, h).Wait(ctx)
 	if err != nil {

@@ -386,8 +386,13 @@ func (r *Runner) pipeline(bs conn.BatchSender, w *worker, key, val, counter, ttl
 	r.sent.Add(int64(len(cmds)))
 	bs.SendBatch(cmds, rs)
 	healthy := true
-	for _, o := range ops {
+	for i, o := range ops {
 		if !r.wait(o, t) {
+			// The ops after the late one are set aside too, so that one
+			// of them never resolving still counts as lost.
+			r.mu.Lock()
+			r.unresolved = append(r.unresolved, ops[i+1:]...)
+			r.mu.Unlock()
 			return false
 		}
 	}
