@@ -4,11 +4,14 @@
 # redis-benchmark -P 100 for SET as the server's own ceiling. Prints one
 # table with each client's ops/s and its ratio to the best peer.
 #
-# Environment: N (requests per run, default 200000), RUNS (repetitions,
-# the median is reported, default 3), CLIENTS, ADDR (use an existing server).
+# Environment: N (requests per getset run, default 200000), NBATCH
+# (requests per pipeline and fire run, default 1000000, large enough that
+# start-up costs do not dominate), RUNS (repetitions, the median is
+# reported, default 3), CLIENTS, ADDR (use an existing server).
 set -euo pipefail
 cd "$(dirname "$0")"
 N=${N:-200000}
+NBATCH=${NBATCH:-1000000}
 RUNS=${RUNS:-3}
 CLIENTS=${CLIENTS:-"txredis txredis-pool goredis rueidis redigo"}
 
@@ -28,8 +31,10 @@ HOST=${ADDR%:*}; PORT=${ADDR##*:}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 run() { # client mode c -> median ops/s
+  local n=$N
+  [ "$2" = getset ] || n=$NBATCH
   for _ in $(seq "$RUNS"); do
-    ./bench -client "$1" -mode "$2" -c "$3" -n "$N" -addr "$ADDR" | tail -1 | awk '{print $(NF-1)}'
+    ./bench -client "$1" -mode "$2" -c "$3" -n "$n" -addr "$ADDR" | tail -1 | awk '{print $(NF-1)}'
   done | median
 }
 
@@ -56,4 +61,4 @@ done
 
 echo
 echo "redis-benchmark -P 100 SET (server ceiling):"
-redis-benchmark -h "$HOST" -p "$PORT" -t set -n "$N" -P 100 -q | tr '\r' '\n' | grep 'requests per second' | tail -1
+redis-benchmark -h "$HOST" -p "$PORT" -t set -n "$NBATCH" -P 100 -q | tr '\r' '\n' | grep 'requests per second' | tail -1
