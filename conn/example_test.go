@@ -1,0 +1,92 @@
+package conn_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/proto"
+)
+
+// Connect fires once the connection is up (txredisapi's Connection);
+// Wait bridges to blocking code, as inlineCallbacks' yield does.
+func ExampleConnect() {
+	mr, _ := miniredis.Run()
+	defer mr.Close()
+	ctx := context.Background()
+
+	rc, err := conn.Connect(conn.Options{Addr: mr.Addr()}).Wait(ctx)
+	if err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	rc.Set("foo", "bar")
+	v, _ := rc.Get("foo").Wait(ctx)
+	fmt.Println("foo:", v)
+
+	_, err = rc.Get("missing").Wait(ctx)
+	fmt.Println("missing is nil:", errors.Is(err, proto.ErrNil))
+	rc.Disconnect().Wait(ctx)
+	// Output:
+	// foo: bar
+	// missing is nil: true
+}
+
+// New returns the connection at once (txredisapi's lazyConnection):
+// commands sent before the dial completes wait for it.
+func ExampleNew() {
+	mr, _ := miniredis.Run()
+	defer mr.Close()
+	ctx := context.Background()
+
+	rc := conn.New(conn.Options{Addr: mr.Addr()})
+	n, err := rc.Incr("visits").Wait(ctx)
+	fmt.Println(n, err)
+	rc.Disconnect().Wait(ctx)
+	// Output: 1 <nil>
+}
+
+// Callbacks run on the connection's reader goroutine, in reply order;
+// they must not block, but they may send more commands.
+func ExampleConn_callbacks() {
+	mr, _ := miniredis.Run()
+	defer mr.Close()
+	ctx := context.Background()
+	rc, _ := conn.Connect(conn.Options{Addr: mr.Addr()}).Wait(ctx)
+	defer rc.Disconnect()
+
+	rc.Set("greeting", "hello")
+	shout := deferred.Chain(rc.Get("greeting"), func(v string) *deferred.Deferred[int64] {
+		return rc.Append("log", strings.ToUpper(v)+";")
+	})
+	n, _ := shout.Wait(ctx)
+	logged, _ := rc.Get("log").Wait(ctx)
+	fmt.Println(n, logged)
+	// Output: 6 HELLO;
+}
+
+// Cancel fails a pending command at once; its reply is still read and
+// dropped, so the next command gets its own reply.
+func ExampleConn_cancel() {
+	mr, _ := miniredis.Run()
+	defer mr.Close()
+	ctx := context.Background()
+	rc, _ := conn.Connect(conn.Options{Addr: mr.Addr()}).Wait(ctx)
+	defer rc.Disconnect()
+
+	rc.Set("k", "v")
+	d := rc.Do("BLPOP", "empty", "0.1") // the server answers after 100ms
+	d.Cancel()
+	_, err := d.Wait(ctx)
+	fmt.Println(errors.Is(err, deferred.ErrCancelled))
+	v, _ := rc.Get("k").Wait(ctx)
+	fmt.Println(v)
+	// Output:
+	// true
+	// v
+}
