@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 FUZZTIME ?= 15s
 
-.PHONY: test fmt-check vet race bench fuzz bench-compare staticcheck
+.PHONY: test fmt-check vet race bench fuzz bench-compare bench-cluster staticcheck
 
 test: fmt-check vet race
 
@@ -32,3 +32,7 @@ fuzz:
 # Starts a redis-server on a free port and runs the comparison matrix.
 bench-compare:
 	cd examples/bench && ./compare.sh
+
+# Starts a 3-master Redis Cluster and compares the cluster clients.
+bench-cluster:
+	cd examples/bench && ./compare-cluster.sh

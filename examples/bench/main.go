@@ -3,6 +3,7 @@
 //
 //	go run . -client txredis|goredis|rueidis|redigo -addr HOST:PORT \
 //	    -c GOROUTINES -n REQUESTS -d VALUE_BYTES -mode getset|pipeline|fire
+//	go run . -cluster -client txredis|goredis|rueidis -addr H1:P1,H2:P2,... -mode getset
 //
 // Modes:
 //   - getset: each of c goroutines issues a SET or a GET (alternating) and
@@ -50,9 +51,16 @@ func main() {
 	d := flag.Int("d", 16, "value size in bytes")
 	mode := flag.String("mode", "getset", "getset, pipeline or fire")
 	poolSize := flag.Int("pool", 4, "connections for txredis-pool")
+	clustered := flag.Bool("cluster", false, "-addr is a comma-separated list of Redis Cluster nodes")
 	flag.Parse()
 
-	drv, err := open(*client, *addr, *c, *poolSize)
+	var drv driver
+	var err error
+	if *clustered {
+		drv, err = openCluster(*client, strings.Split(*addr, ","))
+	} else {
+		drv, err = open(*client, *addr, *c, *poolSize)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
