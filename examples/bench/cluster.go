@@ -70,4 +70,3 @@ func (d *goRedisClusterDriver) fire(keys []string, value string) error {
 }
 
 func (d *goRedisClusterDriver) close() { d.c.Close() }
-

@@ -16,7 +16,7 @@ type commander interface {
 }
 
 type txredisDriver struct {
-	h     commander
+	h    commander
 	stop func()
 }
 
