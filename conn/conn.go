@@ -155,7 +155,14 @@ func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
 // the reply to cmds[i]. It takes ownership of cmds.
 func (c *Conn) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	c.mu.Lock()
-	if err := c.acceptOwnLocked(); err != nil {
+	c.sendBatchLocked(c.acceptOwnLocked(), cmds, rs)
+}
+
+// sendBatchLocked, called with c.mu held, queues cmds as one unit and gets
+// them on their way, or fails each with err when err is not nil. It
+// releases c.mu and the commands.
+func (c *Conn) sendBatchLocked(err error, cmds []*proto.Cmd, rs []Resolver) {
+	if err != nil {
 		c.mu.Unlock()
 		for i, cmd := range cmds {
 			cmd.Release()

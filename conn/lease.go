@@ -61,22 +61,7 @@ func (l *Lease) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	case c.gen != l.gen || c.state != StateConnected:
 		err = &ConnectionError{Addr: c.opts.Addr, Op: "lost connection", Err: errors.New("the leased connection was lost")}
 	}
-	if err != nil {
-		c.mu.Unlock()
-		for i, cmd := range cmds {
-			cmd.Release()
-			rs[i].Resolve(proto.Value{}, err)
-		}
-		return
-	}
-	idle := c.q.len() == 0
-	for i, cmd := range cmds {
-		c.enqueueLocked(cmd, rs[i])
-	}
-	c.flushAndUnlock(idle)
-	for _, cmd := range cmds {
-		cmd.Release()
-	}
+	c.sendBatchLocked(err, cmds, rs)
 }
 
 // Release ends the lease; the connection takes ordinary commands again.
