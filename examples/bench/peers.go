@@ -9,7 +9,8 @@ import (
 	"github.com/redis/rueidis"
 )
 
-type goRedisDriver struct{ c *goredis.Client }
+// goRedisDriver drives a go-redis Client or ClusterClient.
+type goRedisDriver struct{ c goredis.UniversalClient }
 
 func openGoRedis(addr string) driver {
 	return &goRedisDriver{c: goredis.NewClient(&goredis.Options{Addr: addr})}
