@@ -10,6 +10,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/cmdinfo"
+	"github.com/txredis/txredis/internal/scatter"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -19,7 +20,7 @@ import (
 // answers with backoff within RetryTimeout. Keyless commands go to a
 // master at random. A multi-key command whose keys span slots fails with
 // ErrCrossSlot before anything is sent, except MGET, DEL, EXISTS, UNLINK
-// and TOUCH, which are split per slot and gathered. Send takes ownership
+// and TOUCH, which are split per slot and gathered (MGET in key order). Send takes ownership
 // of cmd and resolves r exactly once, with the reply of the last node
 // asked.
 func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
@@ -35,8 +36,14 @@ func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
 	}
 	slot, err := c.slotOf(cmd)
 	if err != nil {
-		if splittable(cmd.Name()) {
-			c.split(cmd, r)
+		// MSET stays a cross-slot error, as in Redis Cluster: a split MSET
+		// would not be atomic.
+		if keys := keysOf(cmd); cmd.Name() != "MSET" && scatter.Splittable(cmd, keys) {
+			// One command per slot, each routed (and redirected) on its own.
+			scatter.Split(cmd, keys, scatter.Router{
+				Group: slotBytes,
+				Send:  func(_ int, sub *proto.Cmd, pr conn.Resolver) { c.Send(sub, pr) },
+			}, r)
 			return
 		}
 		cmd.Release()
@@ -56,12 +63,9 @@ func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
 // slotOf returns the slot of cmd's keys, -1 for a keyless command, or an
 // ErrCrossSlot error.
 func (c *Cluster) slotOf(cmd *proto.Cmd) (int, error) {
-	idx := cmd.Keys() // aliases cmd; used only before this returns
+	idx := keysOf(cmd)
 	if len(idx) == 0 {
-		idx = cmdinfo.Keys(cmd)
-		if len(idx) == 0 {
-			return -1, nil
-		}
+		return -1, nil
 	}
 	slot := slotBytes(cmd.ArgBytes(idx[0]))
 	for _, i := range idx[1:] {
@@ -70,6 +74,15 @@ func (c *Cluster) slotOf(cmd *proto.Cmd) (int, error) {
 		}
 	}
 	return slot, nil
+}
+
+// keysOf returns the indexes of cmd's key arguments: those it marks, else
+// those the command table gives. The slice may alias cmd.
+func keysOf(cmd *proto.Cmd) []int {
+	if idx := cmd.Keys(); len(idx) > 0 {
+		return idx
+	}
+	return cmdinfo.Keys(cmd)
 }
 
 // request is one command on its way through the cluster: the Resolver of

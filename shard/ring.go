@@ -9,6 +9,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/cmdinfo"
+	"github.com/txredis/txredis/internal/scatter"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 )
@@ -294,7 +295,7 @@ func (r *Ring) Send(cmd *proto.Cmd, res conn.Resolver) {
 	first := r.hr.index(cmd.ArgBytes(keys[0]))
 	for _, k := range keys[1:] {
 		if r.hr.index(cmd.ArgBytes(k)) != first {
-			if splittable(cmd, keys) {
+			if scatter.Splittable(cmd, keys) {
 				r.scatter(cmd, keys, res)
 				return
 			}
