@@ -8,6 +8,7 @@ import (
 
 	"github.com/txredis/txredis/cluster"
 	"github.com/txredis/txredis/internal/testcluster"
+	"github.com/txredis/txredis/internal/testutil"
 )
 
 // BenchmarkSlot measures hashing a key to its slot.
@@ -31,7 +32,7 @@ func BenchmarkClusterSet64Pool(b *testing.B) {
 
 func benchCluster(b *testing.B, opts cluster.Options) {
 	tc := testcluster.Shared(b)
-	c := must(b, cluster.Connect(tc.Addrs()[:1], opts))
+	c := testutil.Must(b, cluster.Connect(tc.Addrs()[:1], opts))
 	defer c.Disconnect()
 	var seq atomic.Int64
 	b.SetParallelism(64 / max(1, testingProcs()))

@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/txredis/txredis/cluster"
 	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -49,7 +51,7 @@ func TestKeysRouteBySlotAndRepliesStayWithTheirCommands(t *testing.T) {
 	}
 	results := make([]string, len(ds))
 	for i, k := range ds {
-		results[i] = must(t, c.Get(k))
+		results[i] = testutil.Must(t, c.Get(k))
 	}
 	for i, k := range ds {
 		want := nodeA
@@ -72,17 +74,17 @@ func TestMovedIsFollowedAndUpdatesTheMap(t *testing.T) {
 	})
 	c := connectFake(t, f, cluster.Options{}, nodeA)
 	k := keyIn("k", 0, 8191)
-	if have := must(t, c.Get(k)); have != nodeA {
+	if have := testutil.Must(t, c.Get(k)); have != nodeA {
 		t.Fatalf("before the move: %s", have)
 	}
 	moved.Store(true)
-	if have := must(t, c.Get(k)); have != nodeB {
+	if have := testutil.Must(t, c.Get(k)); have != nodeB {
 		t.Fatalf("after MOVED: answered by %s, want %s", have, nodeB)
 	}
 	// The map now sends the slot straight to B: A sees no more GETs.
 	before := len(f.commands(nodeA))
 	for i := 0; i < 10; i++ {
-		if have := must(t, c.Get(k)); have != nodeB {
+		if have := testutil.Must(t, c.Get(k)); have != nodeB {
 			t.Fatalf("GET %d answered by %s", i, have)
 		}
 	}
@@ -104,14 +106,14 @@ func TestAskSendsAskingAndTheCommandOnceWithoutChangingTheMap(t *testing.T) {
 		return proto.BulkValue(addr)
 	})
 	c := connectFake(t, f, cluster.Options{}, nodeA)
-	if have := must(t, c.Get(k)); have != nodeB {
+	if have := testutil.Must(t, c.Get(k)); have != nodeB {
 		t.Fatalf("after ASK: answered by %s", have)
 	}
 	if have, want := strings.Join(f.commands(nodeB), "|"), "ASKING|GET "+k; have != want {
 		t.Fatalf("B received %q, want %q", have, want)
 	}
 	// ASK is for one command: the next one goes to A again.
-	if have := must(t, c.Get(k)); have != nodeA {
+	if have := testutil.Must(t, c.Get(k)); have != nodeA {
 		t.Fatalf("after ASK, next GET answered by %s, want %s", have, nodeA)
 	}
 }
@@ -125,7 +127,7 @@ func TestTryAgainIsRetriedWithinTheRetryTime(t *testing.T) {
 		return proto.BulkValue("done")
 	})
 	c := connectFake(t, f, cluster.Options{}, nodeA)
-	if have := must(t, c.Get("k")); have != "done" {
+	if have := testutil.Must(t, c.Get("k")); have != "done" {
 		t.Fatalf("GET = %q", have)
 	}
 	if n.Load() != 4 {
@@ -141,7 +143,7 @@ func TestClusterDownFailsAfterTheRetryTime(t *testing.T) {
 	})
 	c := connectFake(t, f, cluster.Options{RetryTimeout: 300 * time.Millisecond}, nodeA)
 	start := time.Now()
-	_, err := wait(t, c.Get("k"))
+	_, err := testutil.Wait(t, c.Get("k"))
 	if !errors.Is(err, proto.ErrClusterDown) {
 		t.Fatalf("err = %v, want CLUSTERDOWN", err)
 	}
@@ -171,7 +173,7 @@ func TestRedirectionsAreCapped(t *testing.T) {
 		return f2(addr, args)
 	}
 	c := connectFake(t, f, cluster.Options{MaxRedirects: 3}, nodeA)
-	_, err := wait(t, c.Get("k"))
+	_, err := testutil.Wait(t, c.Get("k"))
 	if !errors.Is(err, proto.ErrAsk) {
 		t.Fatalf("err = %v, want the last ASK", err)
 	}
@@ -184,7 +186,7 @@ func TestCrossSlotFailsBeforeSending(t *testing.T) {
 	f := twoNodes(t, nil, func(addr string, args []string) proto.Value { return proto.SimpleValue("OK") })
 	c := connectFake(t, f, cluster.Options{}, nodeA)
 	a, b := keyIn("a", 0, 100), keyIn("b", 9000, 9100)
-	_, err := wait(t, c.Do("MSET", a, "1", b, "2"))
+	_, err := testutil.Wait(t, c.Do("MSET", a, "1", b, "2"))
 	var cse *cluster.CrossSlotError
 	if !errors.Is(err, cluster.ErrCrossSlot) || !errors.As(err, &cse) || cse.Command != "MSET" {
 		t.Fatalf("err = %v, want a CrossSlotError for MSET", err)
@@ -193,7 +195,7 @@ func TestCrossSlotFailsBeforeSending(t *testing.T) {
 		t.Fatalf("something was sent: %v %v", f.commands(nodeA), f.commands(nodeB))
 	}
 	// Keys sharing a hash tag are one slot.
-	if _, err := wait(t, c.Do("MSET", "{u1}.a", "1", "{u1}.b", "2")); err != nil {
+	if _, err := testutil.Wait(t, c.Do("MSET", "{u1}.a", "1", "{u1}.b", "2")); err != nil {
 		t.Fatalf("MSET with a hash tag: %v", err)
 	}
 }
@@ -224,7 +226,7 @@ func TestSplitMGetKeepsKeyOrderAndDelSums(t *testing.T) {
 		keys = append(keys, k)
 		want = append(want, "v:"+k)
 	}
-	v := must(t, c.Do(keys...))
+	v := testutil.Must(t, c.Do(keys...))
 	have, err := v.AsStrings()
 	if err != nil || strings.Join(have, ",") != strings.Join(want, ",") {
 		t.Fatalf("MGET = %v %v, want %v", have, err, want)
@@ -236,7 +238,7 @@ func TestSplitMGetKeepsKeyOrderAndDelSums(t *testing.T) {
 	for _, k := range keys[1:] {
 		dk = append(dk, k.(string))
 	}
-	if n := must(t, c.Del(dk...)); n != 20 {
+	if n := testutil.Must(t, c.Del(dk...)); n != 20 {
 		t.Fatalf("DEL = %d, want 20", n)
 	}
 }
@@ -262,40 +264,40 @@ func TestUnreachableNodeIsRetriedAfterRefresh(t *testing.T) {
 	k := keyIn("k", 8192, 16383)
 	d := c.Get(k)
 	time.AfterFunc(100*time.Millisecond, func() { fixed.Store(true) })
-	if have := must(t, d); have != nodeB {
+	if have := testutil.Must(t, d); have != nodeB {
 		t.Fatalf("GET answered by %s", have)
 	}
 }
 
 func TestDisconnectLeavesNothingRunning(t *testing.T) {
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	f := twoNodes(t, nil, func(addr string, args []string) proto.Value { return proto.BulkValue("x") })
 	opts := cluster.Options{}
 	opts.Dialer = f.dial
-	c := must(t, cluster.Connect([]string{nodeA}, opts))
+	c := testutil.Must(t, cluster.Connect([]string{nodeA}, opts))
 	for i := 0; i < 50; i++ {
-		must(t, c.Get("k"+itoa(i)))
+		testutil.Must(t, c.Get("k"+itoa(i)))
 	}
-	wait(t, c.Disconnect())
-	_, err := wait(t, c.Get("k"))
+	testutil.Wait(t, c.Disconnect())
+	_, err := testutil.Wait(t, c.Get("k"))
 	if !errors.Is(err, conn.ErrClosed) {
 		t.Fatalf("after Disconnect: %v, want ErrClosed", err)
 	}
 	for _, s := range f.servers {
 		s.Close()
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 func TestConnectFailsWhenNoNodeAnswers(t *testing.T) {
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	f := newFakeCluster(t)
 	opts := cluster.Options{}
 	opts.Dialer = f.dial
 	opts.ConnectTimeout = 500 * time.Millisecond
-	_, err := wait(t, cluster.Connect([]string{nodeA, nodeB}, opts))
+	_, err := testutil.Wait(t, cluster.Connect([]string{nodeA, nodeB}, opts))
 	if !errors.Is(err, cluster.ErrNoNodes) {
 		t.Fatalf("err = %v, want ErrNoNodes", err)
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }

@@ -9,12 +9,11 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/txredis/txredis/cluster"
-	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/fakeserver"
 	"github.com/txredis/txredis/internal/testcluster"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -26,47 +25,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	testcluster.StopShared()
 	os.Exit(code)
-}
-
-// wait waits for d with a test deadline, failing the test if it hangs.
-func wait[T any](t testing.TB, d *deferred.Deferred[T]) (T, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	v, err := d.Wait(ctx)
-	if ctx.Err() != nil {
-		t.Fatalf("Deferred did not fire within 15s")
-	}
-	return v, err
-}
-
-// must waits for d and fails the test on error.
-func must[T any](t testing.TB, d *deferred.Deferred[T]) T {
-	t.Helper()
-	v, err := wait(t, d)
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-	return v
-}
-
-// checkGoroutines fails the test if the goroutine count does not return
-// to before within a few seconds.
-func checkGoroutines(t testing.TB, before int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		n := runtime.NumGoroutine()
-		if n <= before {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("goroutines: %d before, %d after\n%s", before, n, buf)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // keyIn returns a key (prefix + number) whose slot is in [lo, hi].
@@ -155,13 +113,11 @@ func slotsReply(ranges ...any) proto.Value {
 func connectFake(t testing.TB, f *fakeCluster, opts cluster.Options, start ...string) *cluster.Cluster {
 	t.Helper()
 	opts.Dialer = f.dial
-	c := must(t, cluster.Connect(start, opts))
-	t.Cleanup(func() { wait(t, c.Disconnect()) })
+	c := testutil.Must(t, cluster.Connect(start, opts))
+	t.Cleanup(func() { testutil.Wait(t, c.Disconnect()) })
 	return c
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-func numGoroutines() int { return runtime.NumGoroutine() }
 
 func testingProcs() int { return runtime.GOMAXPROCS(0) }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/txredis/txredis/cluster"
 	"github.com/txredis/txredis/internal/testcluster"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pubsub"
 )
 
@@ -29,8 +30,8 @@ func received(t *testing.T, ch <-chan pubsub.Message, publish func(i int), want 
 func TestSubscriberReceivesPublishFromAnyNode(t *testing.T) {
 	c, _ := connectReal(t, cluster.Options{})
 	sub := c.Subscriber(pubsub.Options{Channel: true}, nil)
-	t.Cleanup(func() { wait(t, sub.Disconnect()) })
-	must(t, sub.Subscribe("news"))
+	t.Cleanup(func() { testutil.Wait(t, sub.Disconnect()) })
+	testutil.Must(t, sub.Subscribe("news"))
 	received(t, sub.Messages(), func(int) { c.Do("PUBLISH", "news", "hello") }, "hello")
 }
 
@@ -41,8 +42,8 @@ func TestShardSubscriberFollowsItsSlotToANewOwner(t *testing.T) {
 	s := c.ShardSubscriber(pubsub.Options{}, pubsub.HandlerFunc(func(_, channel, msg string) {
 		msgs <- pubsub.Message{Channel: channel, Payload: msg}
 	}))
-	t.Cleanup(func() { wait(t, s.Disconnect()) })
-	must(t, s.SSubscribe(ch))
+	t.Cleanup(func() { testutil.Wait(t, s.Disconnect()) })
+	testutil.Must(t, s.SSubscribe(ch))
 	slot := cluster.Slot(ch)
 	owner, err := tc.Owner(slot)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/txredis/txredis/cluster"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testcluster"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -21,8 +22,8 @@ import (
 func connectReal(t testing.TB, opts cluster.Options) (*cluster.Cluster, *testcluster.Cluster) {
 	t.Helper()
 	tc := testcluster.Shared(t)
-	c := must(t, cluster.Connect(tc.Addrs()[:1], opts))
-	t.Cleanup(func() { wait(t, c.Disconnect()) })
+	c := testutil.Must(t, cluster.Connect(tc.Addrs()[:1], opts))
+	t.Cleanup(func() { testutil.Wait(t, c.Disconnect()) })
 	return c, tc
 }
 
@@ -33,12 +34,12 @@ func TestTenThousandKeysAcrossSlots(t *testing.T) {
 	for i := range sets {
 		sets[i] = c.Set("tenk:"+strconv.Itoa(i), "v"+strconv.Itoa(i))
 	}
-	must(t, deferred.All(sets...))
+	testutil.Must(t, deferred.All(sets...))
 	gets := make([]*deferred.Deferred[string], n)
 	for i := range gets {
 		gets[i] = c.Get("tenk:" + strconv.Itoa(i))
 	}
-	vals := must(t, deferred.All(gets...))
+	vals := testutil.Must(t, deferred.All(gets...))
 	slots := map[int]bool{}
 	for i, v := range vals {
 		if v != "v"+strconv.Itoa(i) {
@@ -55,7 +56,7 @@ func TestTenThousandKeysAcrossSlots(t *testing.T) {
 		args = append(args, "tenk:"+strconv.Itoa(i*97))
 	}
 	args = append(args, "tenk:missing")
-	v := must(t, c.Do(args...))
+	v := testutil.Must(t, c.Do(args...))
 	if len(v.Elems) != 101 {
 		t.Fatalf("MGET: %d values", len(v.Elems))
 	}
@@ -71,45 +72,45 @@ func TestTenThousandKeysAcrossSlots(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		keys = append(keys, "tenk:"+strconv.Itoa(i))
 	}
-	if del := must(t, c.Del(keys...)); del != 100 {
+	if del := testutil.Must(t, c.Del(keys...)); del != 100 {
 		t.Fatalf("DEL across slots = %d, want 100", del)
 	}
 }
 
 func TestCrossSlotErrorOnRealCluster(t *testing.T) {
 	c, _ := connectReal(t, cluster.Options{})
-	_, err := wait(t, c.Do("RENAME", "a", "b"))
+	_, err := testutil.Wait(t, c.Do("RENAME", "a", "b"))
 	if cluster.Slot("a") != cluster.Slot("b") && !errors.Is(err, cluster.ErrCrossSlot) {
 		t.Fatalf("RENAME a b: %v, want ErrCrossSlot", err)
 	}
-	must(t, c.Set("{x}a", "1"))
-	if _, err := wait(t, c.Do("RENAME", "{x}a", "{x}b")); err != nil {
+	testutil.Must(t, c.Set("{x}a", "1"))
+	if _, err := testutil.Wait(t, c.Do("RENAME", "{x}a", "{x}b")); err != nil {
 		t.Fatalf("RENAME within a hash tag: %v", err)
 	}
 }
 
 func TestTransactionOnTheSlotsNode(t *testing.T) {
 	c, _ := connectReal(t, cluster.Options{})
-	must(t, c.Set("{acct}.balance", "10"))
-	tx := must(t, c.Node("{acct}").Multi("{acct}.balance"))
+	testutil.Must(t, c.Set("{acct}.balance", "10"))
+	tx := testutil.Must(t, c.Node("{acct}").Multi("{acct}.balance"))
 	incr := tx.Incr("{acct}.balance")
 	set := tx.Set("{acct}.last", "deposit")
-	replies := must(t, tx.Commit())
-	if len(replies) != 2 || must(t, incr) != 11 || must(t, set) != "OK" {
+	replies := testutil.Must(t, tx.Commit())
+	if len(replies) != 2 || testutil.Must(t, incr) != 11 || testutil.Must(t, set) != "OK" {
 		t.Fatalf("EXEC = %v", replies)
 	}
-	if v := must(t, c.Get("{acct}.last")); v != "deposit" {
+	if v := testutil.Must(t, c.Get("{acct}.last")); v != "deposit" {
 		t.Fatalf("after EXEC: %q", v)
 	}
 	// The cluster handle itself refuses: it cannot know the slot.
-	if _, err := wait(t, c.Multi()); !errors.Is(err, cluster.ErrNoSlot) {
+	if _, err := testutil.Wait(t, c.Multi()); !errors.Is(err, cluster.ErrNoSlot) {
 		t.Fatalf("Multi on the cluster: %v, want ErrNoSlot", err)
 	}
 }
 
 func TestReadsFromReplicas(t *testing.T) {
 	c, tc := connectReal(t, cluster.Options{ReadFromReplicas: true})
-	must(t, c.Set("replicated", "yes"))
+	testutil.Must(t, c.Set("replicated", "yes"))
 	getsOn := func() map[string]int {
 		out := map[string]int{}
 		for _, n := range tc.Nodes {
@@ -141,7 +142,7 @@ func TestReadsFromReplicas(t *testing.T) {
 	// The replica may lag behind the SET for a moment.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		v, err := wait(t, c.Get("replicated"))
+		v, err := testutil.Wait(t, c.Get("replicated"))
 		if err == nil && v == "yes" {
 			break
 		}
@@ -151,7 +152,7 @@ func TestReadsFromReplicas(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for i := 0; i < 20; i++ {
-		must(t, c.Get("replicated"))
+		testutil.Must(t, c.Get("replicated"))
 	}
 	after := getsOn()
 	onReplicas, onMasters := 0, 0
@@ -166,19 +167,19 @@ func TestReadsFromReplicas(t *testing.T) {
 		t.Fatalf("GETs on replicas %d, on masters %d; want all on replicas", onReplicas, onMasters)
 	}
 	// Writes still go to the master.
-	must(t, c.Set("replicated", "again"))
+	testutil.Must(t, c.Set("replicated", "again"))
 }
 
 func TestLazyNewRoutesBeforeTheMapIsKnown(t *testing.T) {
 	tc := testcluster.Shared(t)
 	c := cluster.New(tc.Addrs()[:1], cluster.Options{})
-	t.Cleanup(func() { wait(t, c.Disconnect()) })
+	t.Cleanup(func() { testutil.Wait(t, c.Disconnect()) })
 	var ds []*deferred.Deferred[string]
 	for i := 0; i < 50; i++ {
 		ds = append(ds, c.Set("lazy:"+strconv.Itoa(i), "x"))
 	}
-	must(t, deferred.All(ds...))
-	must(t, c.Ready())
+	testutil.Must(t, deferred.All(ds...))
+	testutil.Must(t, c.Ready())
 	if len(c.Masters()) != 3 {
 		t.Fatalf("%d masters known", len(c.Masters()))
 	}
@@ -237,7 +238,7 @@ func TestSlotMigrationUnderLoadFailsNoCommand(t *testing.T) {
 	keys := make([]string, 200)
 	for i := range keys {
 		keys[i] = tag + strconv.Itoa(i)
-		must(t, c.Del(keys[i]))
+		testutil.Must(t, c.Del(keys[i]))
 	}
 	src, err := tc.Owner(slot)
 	if err != nil {
@@ -287,7 +288,7 @@ func TestSlotMigrationUnderLoadFailsNoCommand(t *testing.T) {
 		t.Fatalf("slot owner is %v, want %s", o, dst.Addr())
 	}
 	for i, k := range keys {
-		if v := must(t, c.Get(k)); v != strconv.FormatInt(l.counts[i].Load(), 10) {
+		if v := testutil.Must(t, c.Get(k)); v != strconv.FormatInt(l.counts[i].Load(), 10) {
 			t.Fatalf("%s = %s after %d successful INCRs", k, v, l.counts[i].Load())
 		}
 	}
@@ -398,12 +399,12 @@ func TestMasterKilledReplicaPromotedCommandsRecover(t *testing.T) {
 
 func TestBlockingCommandDoesNotHoldUpItsNode(t *testing.T) {
 	c, _ := connectReal(t, cluster.Options{})
-	must(t, c.Del("{blk}list"))
+	testutil.Must(t, c.Del("{blk}list"))
 	blpop := c.Do("BLPOP", "{blk}list", "2")
 	// Commands on the same slot's node are answered while BLPOP waits.
 	start := time.Now()
 	for i := 0; i < 20; i++ {
-		must(t, c.Set("{blk}k"+strconv.Itoa(i), "x"))
+		testutil.Must(t, c.Set("{blk}k"+strconv.Itoa(i), "x"))
 	}
 	if el := time.Since(start); el > time.Second {
 		t.Fatalf("SETs behind BLPOP took %v", el)
@@ -411,8 +412,8 @@ func TestBlockingCommandDoesNotHoldUpItsNode(t *testing.T) {
 	if blpop.Fired() {
 		t.Fatal("BLPOP returned before anything was pushed")
 	}
-	must(t, c.Do("RPUSH", "{blk}list", "item"))
-	v := must(t, blpop)
+	testutil.Must(t, c.Do("RPUSH", "{blk}list", "item"))
+	v := testutil.Must(t, blpop)
 	if len(v.Elems) != 2 || v.Elems[1].Str != "item" {
 		t.Fatalf("BLPOP = %v", v)
 	}

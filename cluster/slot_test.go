@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/txredis/txredis/cluster"
+	"github.com/txredis/txredis/internal/testutil"
 )
 
 func TestSlotMatchesRedis(t *testing.T) {
@@ -39,7 +40,7 @@ func TestSlotAgreesWithTheServer(t *testing.T) {
 		if i%4 == 0 {
 			k = "x{" + k + "}y"
 		}
-		v := must(t, c.Do("CLUSTER", "KEYSLOT", k))
+		v := testutil.Must(t, c.Do("CLUSTER", "KEYSLOT", k))
 		if int(v.Int) != cluster.Slot(k) {
 			t.Fatalf("Slot(%q) = %d, server says %d", k, cluster.Slot(k), v.Int)
 		}

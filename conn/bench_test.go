@@ -9,15 +9,16 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
 func benchConn(b *testing.B) *conn.Conn {
 	b.Helper()
 	srv := testserver.Start(b)
-	c := must(b, conn.Connect(conn.Options{Addr: srv.Addr()}))
+	c := testutil.Must(b, conn.Connect(conn.Options{Addr: srv.Addr()}))
 	b.Cleanup(func() { c.Disconnect() })
-	must(b, c.Set("bench", "value-of-sixteen"))
+	testutil.Must(b, c.Set("bench", "value-of-sixteen"))
 	return c
 }
 

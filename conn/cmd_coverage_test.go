@@ -8,6 +8,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -51,7 +52,7 @@ func commandDocs(t *testing.T) map[string]string {
 	t.Helper()
 	srv := testserver.Start(t)
 	c := connectTo(t, conn.Options{Addr: srv.Addr(), Protocol: 3})
-	docs := must(t, c.Do("COMMAND", "DOCS"))
+	docs := testutil.Must(t, c.Do("COMMAND", "DOCS"))
 	out := map[string]string{}
 	var walk func(v proto.Value)
 	walk = func(v proto.Value) {

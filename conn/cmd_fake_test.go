@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -54,7 +55,7 @@ func TestDoMarksKeys(t *testing.T) {
 		{[]any{"NOSUCHCOMMAND", "x"}, []int{}},
 	} {
 		r := &recorder{reply: proto.SimpleValue("OK")}
-		must(t, conn.NewCommands(r).Do(tc.args...))
+		testutil.Must(t, conn.NewCommands(r).Do(tc.args...))
 		if len(r.keys[0]) != len(tc.keys) || (len(tc.keys) > 0 && !reflect.DeepEqual(r.keys[0], tc.keys)) {
 			t.Errorf("Do%v: keys %v, want %v", tc.args, r.keys[0], tc.keys)
 		}
@@ -74,7 +75,7 @@ func TestDoMarksKeys(t *testing.T) {
 
 func TestDoMarksBlocking(t *testing.T) {
 	r := &recorder{reply: proto.NullValue()}
-	must(t, conn.NewCommands(r).Do("BLPOP", "a", "b", 1))
+	testutil.Must(t, conn.NewCommands(r).Do("BLPOP", "a", "b", 1))
 	if !r.blocking[0] || !reflect.DeepEqual(r.keys[0], []int{1, 2}) {
 		t.Errorf("BLPOP via Do: blocking %v keys %v", r.blocking[0], r.keys[0])
 	}

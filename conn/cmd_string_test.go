@@ -8,6 +8,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -23,7 +24,7 @@ func eachProtocol(t *testing.T, f func(t *testing.T, c *conn.Conn)) {
 		}
 		t.Run(name, func(t *testing.T) {
 			c := connectTo(t, conn.Options{Addr: srv.Addr(), Protocol: p})
-			must(t, c.FlushAll(conn.Sync))
+			testutil.Must(t, c.FlushAll(conn.Sync))
 			f(t, c)
 		})
 	}
@@ -31,109 +32,109 @@ func eachProtocol(t *testing.T, f func(t *testing.T, c *conn.Conn)) {
 
 func TestStringCommands(t *testing.T) {
 	eachProtocol(t, func(t *testing.T, c *conn.Conn) {
-		must(t, c.MSet("a", "1", "b", "2"))
-		vals := must(t, c.MGet("a", "missing", "b"))
+		testutil.Must(t, c.MSet("a", "1", "b", "2"))
+		vals := testutil.Must(t, c.MGet("a", "missing", "b"))
 		want := []conn.Nullable[string]{{V: "1", Valid: true}, {}, {V: "2", Valid: true}}
 		if !reflect.DeepEqual(vals, want) {
 			t.Errorf("MGET with a missing key: %+v, want %+v", vals, want)
 		}
-		if ok := must(t, c.MSetNX("a", "x", "c", "3")); ok {
+		if ok := testutil.Must(t, c.MSetNX("a", "x", "c", "3")); ok {
 			t.Error("MSETNX over an existing key succeeded")
 		}
 		// INCR on a string value fails with a server error.
-		must(t, c.Set("s", "hello"))
-		_, err := wait(t, c.Incr("s"))
+		testutil.Must(t, c.Set("s", "hello"))
+		_, err := testutil.Wait(t, c.Incr("s"))
 		var perr *proto.Error
 		if !errors.As(err, &perr) || perr.Prefix != "ERR" {
 			t.Errorf("INCR on a string: %v, want a *proto.Error", err)
 		}
-		if n := must(t, c.IncrBy("n", 5)); n != 5 {
+		if n := testutil.Must(t, c.IncrBy("n", 5)); n != 5 {
 			t.Errorf("INCRBY: %d", n)
 		}
-		if n := must(t, c.DecrBy("n", 2)); n != 3 {
+		if n := testutil.Must(t, c.DecrBy("n", 2)); n != 3 {
 			t.Errorf("DECRBY: %d", n)
 		}
-		if n := must(t, c.Decr("n")); n != 2 {
+		if n := testutil.Must(t, c.Decr("n")); n != 2 {
 			t.Errorf("DECR: %d", n)
 		}
-		if f := must(t, c.IncrByFloat("f", 1.5)); f != 1.5 {
+		if f := testutil.Must(t, c.IncrByFloat("f", 1.5)); f != 1.5 {
 			t.Errorf("INCRBYFLOAT: %v", f)
 		}
-		if ok := must(t, c.SetNX("a", "z")); ok {
+		if ok := testutil.Must(t, c.SetNX("a", "z")); ok {
 			t.Error("SETNX over an existing key succeeded")
 		}
-		if n := must(t, c.Append("s", " world")); n != 11 {
+		if n := testutil.Must(t, c.Append("s", " world")); n != 11 {
 			t.Errorf("APPEND: %d", n)
 		}
-		if s := must(t, c.GetRange("s", 0, 4)); s != "hello" {
+		if s := testutil.Must(t, c.GetRange("s", 0, 4)); s != "hello" {
 			t.Errorf("GETRANGE: %q", s)
 		}
-		if n := must(t, c.SetRange("s", 6, "WORLD")); n != 11 {
+		if n := testutil.Must(t, c.SetRange("s", 6, "WORLD")); n != 11 {
 			t.Errorf("SETRANGE: %d", n)
 		}
-		if n := must(t, c.StrLen("s")); n != 11 {
+		if n := testutil.Must(t, c.StrLen("s")); n != 11 {
 			t.Errorf("STRLEN: %d", n)
 		}
-		if old := must(t, c.GetSet("s", "new")); old != "hello WORLD" {
+		if old := testutil.Must(t, c.GetSet("s", "new")); old != "hello WORLD" {
 			t.Errorf("GETSET: %q", old)
 		}
-		if v := must(t, c.GetDel("s")); v != "new" {
+		if v := testutil.Must(t, c.GetDel("s")); v != "new" {
 			t.Errorf("GETDEL: %q", v)
 		}
-		if _, err := wait(t, c.GetDel("s")); !errors.Is(err, proto.ErrNil) {
+		if _, err := testutil.Wait(t, c.GetDel("s")); !errors.Is(err, proto.ErrNil) {
 			t.Errorf("GETDEL missing: %v", err)
 		}
 		// Binary-safe values.
 		bin := []byte{0, 1, 2, 255, '\r', '\n'}
-		must(t, c.SetBytes("bin", bin))
-		if have := must(t, c.GetBytes("bin")); !reflect.DeepEqual(have, bin) {
+		testutil.Must(t, c.SetBytes("bin", bin))
+		if have := testutil.Must(t, c.GetBytes("bin")); !reflect.DeepEqual(have, bin) {
 			t.Errorf("GetBytes: %v", have)
 		}
 		// SET options.
-		if ok := must(t, c.SetWithArgs("k", "v", conn.SetArgs{NX: true, PX: 1500 * time.Millisecond})); !ok {
+		if ok := testutil.Must(t, c.SetWithArgs("k", "v", conn.SetArgs{NX: true, PX: 1500 * time.Millisecond})); !ok {
 			t.Error("SET NX PX on a new key did not set")
 		}
-		if ttl := must(t, c.PTTL("k")); ttl <= 0 || ttl > 1500*time.Millisecond {
+		if ttl := testutil.Must(t, c.PTTL("k")); ttl <= 0 || ttl > 1500*time.Millisecond {
 			t.Errorf("PTTL after SET PX 1500: %v", ttl)
 		}
-		if ok := must(t, c.SetWithArgs("k", "v2", conn.SetArgs{NX: true})); ok {
+		if ok := testutil.Must(t, c.SetWithArgs("k", "v2", conn.SetArgs{NX: true})); ok {
 			t.Error("SET NX on an existing key set it")
 		}
-		if ok := must(t, c.SetWithArgs("nokey", "v", conn.SetArgs{XX: true})); ok {
+		if ok := testutil.Must(t, c.SetWithArgs("nokey", "v", conn.SetArgs{XX: true})); ok {
 			t.Error("SET XX on a missing key set it")
 		}
-		old := must(t, c.SetGet("k", "v3", conn.SetArgs{KeepTTL: true}))
+		old := testutil.Must(t, c.SetGet("k", "v3", conn.SetArgs{KeepTTL: true}))
 		if !old.Valid || old.V != "v" {
 			t.Errorf("SET GET: %+v", old)
 		}
-		if ttl := must(t, c.PTTL("k")); ttl <= 0 {
+		if ttl := testutil.Must(t, c.PTTL("k")); ttl <= 0 {
 			t.Errorf("KEEPTTL lost the ttl: %v", ttl)
 		}
-		if old := must(t, c.SetGet("fresh", "v", conn.SetArgs{})); old.Valid {
+		if old := testutil.Must(t, c.SetGet("fresh", "v", conn.SetArgs{})); old.Valid {
 			t.Errorf("SET GET of a new key: %+v", old)
 		}
-		if v := must(t, c.GetEx("fresh", conn.GetExArgs{EX: 100 * time.Second})); v != "v" {
+		if v := testutil.Must(t, c.GetEx("fresh", conn.GetExArgs{EX: 100 * time.Second})); v != "v" {
 			t.Errorf("GETEX: %q", v)
 		}
-		if ttl := must(t, c.TTL("fresh")); ttl <= 90*time.Second || ttl > 100*time.Second {
+		if ttl := testutil.Must(t, c.TTL("fresh")); ttl <= 90*time.Second || ttl > 100*time.Second {
 			t.Errorf("TTL after GETEX EX 100: %v", ttl)
 		}
-		must(t, c.SetEx("ex", 10*time.Second, "v"))
-		must(t, c.PSetEx("pex", 10*time.Second, "v"))
-		if ttl := must(t, c.TTL("missing")); ttl != conn.NoKey {
+		testutil.Must(t, c.SetEx("ex", 10*time.Second, "v"))
+		testutil.Must(t, c.PSetEx("pex", 10*time.Second, "v"))
+		if ttl := testutil.Must(t, c.TTL("missing")); ttl != conn.NoKey {
 			t.Errorf("TTL of a missing key: %v", ttl)
 		}
-		if ttl := must(t, c.TTL("a")); ttl != conn.NoExpiry {
+		if ttl := testutil.Must(t, c.TTL("a")); ttl != conn.NoExpiry {
 			t.Errorf("TTL of a key without expiry: %v", ttl)
 		}
-		must(t, c.MSet("l1", "ohmytext", "l2", "mynewtext"))
-		if s := must(t, c.LCS("l1", "l2")); s != "mytext" {
+		testutil.Must(t, c.MSet("l1", "ohmytext", "l2", "mynewtext"))
+		if s := testutil.Must(t, c.LCS("l1", "l2")); s != "mytext" {
 			t.Errorf("LCS: %q", s)
 		}
-		if n := must(t, c.LCSLen("l1", "l2")); n != 6 {
+		if n := testutil.Must(t, c.LCSLen("l1", "l2")); n != 6 {
 			t.Errorf("LCS LEN: %d", n)
 		}
-		idx := must(t, c.LCSIdx("l1", "l2", 4, true))
+		idx := testutil.Must(t, c.LCSIdx("l1", "l2", 4, true))
 		if idx.Len != 6 || len(idx.Matches) != 1 || idx.Matches[0].Len != 4 || idx.Matches[0].A != [2]int64{4, 7} {
 			t.Errorf("LCS IDX: %+v", idx)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/fakeserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -33,7 +35,7 @@ func TestOrderingUnderPipelinedLoad(t *testing.T) {
 				ds[i] = c.Get(fmt.Sprintf("k-%d-%d", g, i))
 			}
 			for i, d := range ds {
-				have, err := wait(t, d)
+				have, err := testutil.Wait(t, d)
 				want := fmt.Sprintf("k-%d-%d", g, i)
 				if err != nil || have != want {
 					errs <- fmt.Errorf("command %s: have %q, %v", want, have, err)
@@ -57,17 +59,17 @@ func TestCancelKeepsRepliesMatched(t *testing.T) {
 	}, conn.Options{})
 	a, b, d := c.Get("a"), c.Get("b"), c.Get("c")
 	b.Cancel()
-	if _, err := wait(t, b); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := testutil.Wait(t, b); !errors.Is(err, deferred.ErrCancelled) {
 		t.Fatalf("cancelled command: have %v, want ErrCancelled", err)
 	}
 	close(release)
-	if have := must(t, a); have != "a" {
+	if have := testutil.Must(t, a); have != "a" {
 		t.Fatalf("first: have %q", have)
 	}
-	if have := must(t, d); have != "c" {
+	if have := testutil.Must(t, d); have != "c" {
 		t.Fatalf("third: have %q, want \"c\" (reply of the cancelled command must be dropped)", have)
 	}
-	if have := must(t, c.Get("d")); have != "d" {
+	if have := testutil.Must(t, c.Get("d")); have != "d" {
 		t.Fatalf("after cancel: have %q", have)
 	}
 }
@@ -85,7 +87,7 @@ func TestReplyTimeoutFailsAllPending(t *testing.T) {
 	}, conn.Options{ReplyTimeout: 50 * time.Millisecond})
 	ds := []*deferred.Deferred[string]{c.Get("a"), c.Get("b"), c.Get("c")}
 	for _, d := range ds {
-		_, err := wait(t, d)
+		_, err := testutil.Wait(t, d)
 		if !errors.Is(err, conn.ErrTimeout) || !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("have %v, want a timeout ConnectionError", err)
 		}
@@ -93,7 +95,7 @@ func TestReplyTimeoutFailsAllPending(t *testing.T) {
 	// The supervisor redials; the next server answers.
 	deadline := time.Now().Add(3 * time.Second)
 	for {
-		v, err := wait(t, c.Get("x"))
+		v, err := testutil.Wait(t, c.Get("x"))
 		if err == nil {
 			if v != "x" {
 				t.Fatalf("after redial: have %q", v)
@@ -123,13 +125,13 @@ func TestMalformedReplyFailsPendingAndRecovers(t *testing.T) {
 	}, conn.Options{})
 	d1, d2 := c.Get("a"), c.Get("b")
 	for _, d := range []*deferred.Deferred[string]{d1, d2} {
-		_, err := wait(t, d)
+		_, err := testutil.Wait(t, d)
 		if !errors.Is(err, proto.ErrProtocol) || !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("have %v, want ErrProtocol inside a ConnectionError", err)
 		}
 	}
-	eventually(t, func() error {
-		v, err := wait(t, c.Get("ok"))
+	testutil.Eventually(t, func() error {
+		v, err := testutil.Wait(t, c.Get("ok"))
 		if err == nil && v != "ok" {
 			t.Fatalf("after recovery: have %q", v)
 		}
@@ -142,11 +144,11 @@ func TestServerClosesMidReply(t *testing.T) {
 		p.ReadCommand()
 		p.Send("$10\r\nabc") // truncated bulk
 	}, conn.Options{NoReconnect: true})
-	_, err := wait(t, c.Get("a"))
+	_, err := testutil.Wait(t, c.Get("a"))
 	if !errors.Is(err, conn.ErrConnection) || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("have %v, want ConnectionError wrapping io.ErrUnexpectedEOF", err)
 	}
-	_, err = wait(t, c.Get("b"))
+	_, err = testutil.Wait(t, c.Get("b"))
 	if !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("after loss with NoReconnect: have %v", err)
 	}
@@ -158,7 +160,7 @@ func TestBulkOverLimit(t *testing.T) {
 		p.Send("$" + strconv.Itoa(2<<20) + "\r\n")
 		io.Copy(io.Discard, p)
 	}, conn.Options{MaxBulk: 1 << 20, NoReconnect: true})
-	_, err := wait(t, c.Get("a"))
+	_, err := testutil.Wait(t, c.Get("a"))
 	if !errors.Is(err, proto.ErrProtocol) {
 		t.Fatalf("have %v, want ErrProtocol for a bulk over MaxBulk", err)
 	}
@@ -170,7 +172,7 @@ func TestServerErrorIsProtoError(t *testing.T) {
 			return proto.ErrorValue("WRONGTYPE Operation against a key holding the wrong kind of value")
 		})
 	}, conn.Options{})
-	_, err := wait(t, c.Incr("a"))
+	_, err := testutil.Wait(t, c.Incr("a"))
 	var perr *proto.Error
 	if !errors.As(err, &perr) || !errors.Is(err, proto.ErrWrongType) {
 		t.Fatalf("have %v, want *proto.Error WRONGTYPE", err)
@@ -179,7 +181,7 @@ func TestServerErrorIsProtoError(t *testing.T) {
 		t.Fatal("a server error must not be a connection error")
 	}
 	// The connection stays usable: the next reply goes to the next command.
-	if _, err := wait(t, c.Do("ECHO", "x")); !errors.Is(err, proto.ErrWrongType) {
+	if _, err := testutil.Wait(t, c.Do("ECHO", "x")); !errors.Is(err, proto.ErrWrongType) {
 		t.Fatalf("Do: have %v", err)
 	}
 	if c.State() != conn.StateConnected {
@@ -194,7 +196,7 @@ func TestSendFromCallbackDoesNotDeadlock(t *testing.T) {
 			return c.Get(v + "c")
 		})
 	})
-	if have := must(t, done); have != "abc" {
+	if have := testutil.Must(t, done); have != "abc" {
 		t.Fatalf("have %q", have)
 	}
 }
@@ -230,20 +232,20 @@ func TestSendBatchIsOneWrite(t *testing.T) {
 
 func TestCommandsWhileDownFailFast(t *testing.T) {
 	srv := fakeserver.New(echoServer)
-	c := must(t, conn.Connect(conn.Options{Addr: "fake:1", Dialer: srv.Dialer,
+	c := testutil.Must(t, conn.Connect(conn.Options{Addr: "fake:1", Dialer: srv.Dialer,
 		Backoff: func(int) time.Duration { return time.Hour }}))
 	defer srv.Close()
 	defer c.Disconnect()
 	srv.Refuse(true)
 	srv.CloseAll()
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if c.State() != conn.StateDisconnected {
 			return errors.New(c.State().String())
 		}
 		return nil
 	})
 	start := time.Now()
-	_, err := wait(t, c.Get("a"))
+	_, err := testutil.Wait(t, c.Get("a"))
 	if !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("have %v, want ConnectionError", err)
 	}
@@ -253,13 +255,13 @@ func TestCommandsWhileDownFailFast(t *testing.T) {
 	// A command on a down connection asks for a redial despite the long
 	// backoff, so the connection comes back once the server does.
 	srv.Refuse(false)
-	eventually(t, func() error { _, err := wait(t, c.Get("b")); return err })
+	testutil.Eventually(t, func() error { _, err := testutil.Wait(t, c.Get("b")); return err })
 }
 
 func TestDisconnectIdempotentAndNoLeak(t *testing.T) {
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	srv := fakeserver.New(echoServer)
-	c := must(t, conn.Connect(conn.Options{Addr: "fake:1", Dialer: srv.Dialer, ReplyTimeout: time.Second}))
+	c := testutil.Must(t, conn.Connect(conn.Options{Addr: "fake:1", Dialer: srv.Dialer, ReplyTimeout: time.Second}))
 	ds := make([]*deferred.Deferred[string], 100)
 	for i := range ds {
 		ds[i] = c.Get(strconv.Itoa(i))
@@ -269,28 +271,28 @@ func TestDisconnectIdempotentAndNoLeak(t *testing.T) {
 	if d1 != d2 {
 		t.Fatal("Disconnect returned different Deferreds")
 	}
-	must(t, d1)
+	testutil.Must(t, d1)
 	for i, d := range ds {
-		if have, err := wait(t, d); err != nil || have != strconv.Itoa(i) {
+		if have, err := testutil.Wait(t, d); err != nil || have != strconv.Itoa(i) {
 			t.Fatalf("in-flight command %d: have %q, %v (Disconnect must let replies arrive)", i, have, err)
 		}
 	}
-	if _, err := wait(t, c.Get("x")); !errors.Is(err, conn.ErrClosed) {
+	if _, err := testutil.Wait(t, c.Get("x")); !errors.Is(err, conn.ErrClosed) {
 		t.Fatalf("after Disconnect: have %v, want ErrClosed", err)
 	}
 	srv.Close()
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 func TestEagerConnectFailsWhenUnreachable(t *testing.T) {
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	srv := fakeserver.New(echoServer)
 	srv.Refuse(true)
-	_, err := wait(t, conn.Connect(conn.Options{Addr: "fake:1", Dialer: srv.Dialer}))
+	_, err := testutil.Wait(t, conn.Connect(conn.Options{Addr: "fake:1", Dialer: srv.Dialer}))
 	if !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("have %v, want ConnectionError", err)
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 func TestLazyConnectionQueuesUntilConnected(t *testing.T) {
@@ -305,7 +307,7 @@ func TestLazyConnectionQueuesUntilConnected(t *testing.T) {
 	defer c.Disconnect()
 	d := c.Get("early")
 	close(gate)
-	if have := must(t, d); have != "early" {
+	if have := testutil.Must(t, d); have != "early" {
 		t.Fatalf("have %q", have)
 	}
 }
@@ -314,14 +316,14 @@ func TestStateEvents(t *testing.T) {
 	var mu sync.Mutex
 	var states []conn.State
 	srv := fakeserver.New(echoServer)
-	c := must(t, conn.Connect(conn.Options{Addr: "fake:1", Dialer: srv.Dialer, OnState: func(e conn.StateEvent) {
+	c := testutil.Must(t, conn.Connect(conn.Options{Addr: "fake:1", Dialer: srv.Dialer, OnState: func(e conn.StateEvent) {
 		mu.Lock()
 		states = append(states, e.State)
 		mu.Unlock()
 	}}))
 	srv.CloseAll()
-	eventually(t, func() error { _, err := wait(t, c.Get("a")); return err })
-	must(t, c.Disconnect())
+	testutil.Eventually(t, func() error { _, err := testutil.Wait(t, c.Get("a")); return err })
+	testutil.Must(t, c.Disconnect())
 	srv.Close()
 	mu.Lock()
 	defer mu.Unlock()

@@ -9,12 +9,13 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/fakeserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
 func TestPipelineOneWriteInOrder(t *testing.T) {
 	c, srv := fakeConn(t, echoServer, conn.Options{})
-	must(t, c.Ping())
+	testutil.Must(t, c.Ping())
 	before := srv.Writes()
 
 	p := c.Pipeline()
@@ -35,7 +36,7 @@ func TestPipelineOneWriteInOrder(t *testing.T) {
 	exec := p.Execute()
 	observed := make(chan struct{})
 	exec.Observe(func([]proto.Value, error) { order = append(order, -1); close(observed) })
-	replies := must(t, exec)
+	replies := testutil.Must(t, exec)
 	<-observed
 	if have := srv.Writes() - before; have != 1 {
 		t.Fatalf("writes for %d pipelined commands: have %d, want 1", n, have)
@@ -45,7 +46,7 @@ func TestPipelineOneWriteInOrder(t *testing.T) {
 	}
 	for i, d := range ds {
 		want := "k" + strconv.Itoa(i)
-		if have := must(t, d); have != want || replies[i].Str != want {
+		if have := testutil.Must(t, d); have != want || replies[i].Str != want {
 			t.Fatalf("command %d: have %q / %v, want %q", i, have, replies[i], want)
 		}
 	}
@@ -72,15 +73,15 @@ func TestPipelineServerErrorsPerCommand(t *testing.T) {
 	a := p.Get("a")
 	b := p.Incr("b")
 	d := p.Get("d")
-	replies := must(t, p.Execute())
+	replies := testutil.Must(t, p.Execute())
 	if len(replies) != 3 || !replies[1].IsError() || replies[2].Str != "d" {
 		t.Fatalf("replies: %v", replies)
 	}
 	var perr *proto.Error
-	if _, err := wait(t, b); !errors.As(err, &perr) {
+	if _, err := testutil.Wait(t, b); !errors.As(err, &perr) {
 		t.Fatalf("INCR: have %v, want *proto.Error", err)
 	}
-	if must(t, a) != "a" || must(t, d) != "d" {
+	if testutil.Must(t, a) != "a" || testutil.Must(t, d) != "d" {
 		t.Fatal("the other commands did not get their replies")
 	}
 }
@@ -89,15 +90,15 @@ func TestPipelineUsedOnce(t *testing.T) {
 	c, _ := fakeConn(t, echoServer, conn.Options{})
 	p := c.Pipeline()
 	empty := c.Pipeline()
-	if have := must(t, empty.Execute()); have == nil || len(have) != 0 {
+	if have := testutil.Must(t, empty.Execute()); have == nil || len(have) != 0 {
 		t.Fatalf("empty pipeline: %v", have)
 	}
 	p.Get("a")
-	must(t, p.Execute())
-	if _, err := wait(t, p.Execute()); !errors.Is(err, conn.ErrTxDone) {
+	testutil.Must(t, p.Execute())
+	if _, err := testutil.Wait(t, p.Execute()); !errors.Is(err, conn.ErrTxDone) {
 		t.Fatalf("second Execute: have %v, want ErrTxDone", err)
 	}
-	if _, err := wait(t, p.Get("b")); !errors.Is(err, conn.ErrTxDone) {
+	if _, err := testutil.Wait(t, p.Get("b")); !errors.Is(err, conn.ErrTxDone) {
 		t.Fatalf("command after Execute: have %v, want ErrTxDone", err)
 	}
 }
@@ -110,11 +111,11 @@ func TestPipelineConnectionError(t *testing.T) {
 	p := c.Pipeline()
 	a := p.Get("a")
 	b := p.Get("b")
-	if _, err := wait(t, p.Execute()); !errors.Is(err, conn.ErrConnection) {
+	if _, err := testutil.Wait(t, p.Execute()); !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("Execute: have %v, want a ConnectionError", err)
 	}
 	for _, d := range []*deferred.Deferred[string]{a, b} {
-		if _, err := wait(t, d); !errors.Is(err, conn.ErrConnection) {
+		if _, err := testutil.Wait(t, d); !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("command: have %v, want a ConnectionError", err)
 		}
 	}
@@ -140,8 +141,8 @@ func TestPipelineOverPlainSender(t *testing.T) {
 	if s.sends.Load() != 0 {
 		t.Fatal("sent before Execute")
 	}
-	replies := must(t, p.Execute())
-	if s.sends.Load() != 2 || len(replies) != 2 || must(t, a) != "a" || must(t, b) != "b" {
+	replies := testutil.Must(t, p.Execute())
+	if s.sends.Load() != 2 || len(replies) != 2 || testutil.Must(t, a) != "a" || testutil.Must(t, b) != "b" {
 		t.Fatalf("sends %d, replies %v", s.sends.Load(), replies)
 	}
 }
@@ -151,12 +152,12 @@ func TestPipelineOverPlainSender(t *testing.T) {
 func TestPipelineInsideTx(t *testing.T) {
 	s := &txServer{}
 	c, srv := fakeConn(t, s.serve, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	before := srv.Writes()
 	p := tx.Pipeline()
 	a, b := p.Incr("n"), p.Incr("n")
 	exec := p.Execute()
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if len(s.commands()) < 3 {
 			return errors.New("the pipeline has not reached the server")
 		}
@@ -168,12 +169,12 @@ func TestPipelineInsideTx(t *testing.T) {
 	if a.Fired() || exec.Fired() {
 		t.Fatal("a queued command fired before Commit")
 	}
-	must(t, tx.Commit())
-	replies := must(t, exec)
+	testutil.Must(t, tx.Commit())
+	replies := testutil.Must(t, exec)
 	if len(replies) != 2 || replies[0].Int != 1 || replies[1].Int != 2 {
 		t.Fatalf("Execute in a Tx: %v", replies)
 	}
-	if must(t, a) != 1 || must(t, b) != 2 {
+	if testutil.Must(t, a) != 1 || testutil.Must(t, b) != 2 {
 		t.Fatal("queued commands did not get their EXEC results")
 	}
 }
@@ -186,6 +187,6 @@ func BenchmarkPipelineExecute(b *testing.B) {
 		for j := 0; j < 16; j++ {
 			p.Get("k")
 		}
-		must(b, p.Execute())
+		testutil.Must(b, p.Execute())
 	}
 }

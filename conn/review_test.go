@@ -9,6 +9,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/fakeserver"
+	"github.com/txredis/txredis/internal/testutil"
 )
 
 // A RESP3 push arriving ahead of a reply (a client-tracking invalidation,
@@ -25,7 +26,7 @@ func TestPushAheadOfReplyDoesNotShiftReplies(t *testing.T) {
 		}
 	}, conn.Options{})
 	for _, k := range []string{"a", "b", "c"} {
-		if have := must(t, c.Get(k)); have != k {
+		if have := testutil.Must(t, c.Get(k)); have != k {
 			t.Fatalf("GET %s: have %q (a push was taken as a reply)", k, have)
 		}
 	}
@@ -51,7 +52,7 @@ func TestReplyTimeoutStartsWhenConnected(t *testing.T) {
 			return srv.Dialer(ctx, n, a)
 		}})
 	defer c.Disconnect()
-	if have, err := wait(t, c.Get("queued")); err != nil || have != "queued" {
+	if have, err := testutil.Wait(t, c.Get("queued")); err != nil || have != "queued" {
 		t.Fatalf("have %q, %v: the dial time was counted as reply time", have, err)
 	}
 }
@@ -71,12 +72,12 @@ func TestLeaseWaitsForDial(t *testing.T) {
 	cancelled := c.Lease(context.Background())
 	cancelled.Cancel() // must not cancel the dial the first Lease waits for
 	close(gate)
-	l := must(t, d)
+	l := testutil.Must(t, d)
 	if l.Conn() != c {
 		t.Fatal("lease of another connection")
 	}
 	l.Release()
-	if _, err := wait(t, cancelled); !errors.Is(err, context.Canceled) && err == nil {
+	if _, err := testutil.Wait(t, cancelled); !errors.Is(err, context.Canceled) && err == nil {
 		t.Fatalf("cancelled lease: %v", err)
 	}
 	if c.Leased() {
@@ -89,14 +90,14 @@ func TestDoRefusesSubscriberModeCommands(t *testing.T) {
 	c, srv := fakeConn(t, echoServer, conn.Options{})
 	before := srv.Writes()
 	for _, name := range []string{"SUBSCRIBE", "psubscribe", "MONITOR"} {
-		if _, err := wait(t, c.Do(name, "x")); !errors.Is(err, conn.ErrBadArgs) {
+		if _, err := testutil.Wait(t, c.Do(name, "x")); !errors.Is(err, conn.ErrBadArgs) {
 			t.Fatalf("%s: have %v, want ErrBadArgs", name, err)
 		}
 	}
 	if srv.Writes() != before {
 		t.Fatal("a refused command was written")
 	}
-	if have := must(t, c.Do("ECHO", "ok")); have.Str != "ok" {
+	if have := testutil.Must(t, c.Do("ECHO", "ok")); have.Str != "ok" {
 		t.Fatalf("after refusals: %v", have)
 	}
 }

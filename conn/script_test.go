@@ -8,57 +8,58 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
 func TestEvalAndScriptCache(t *testing.T) {
 	eachProtocol(t, func(t *testing.T, c *conn.Conn) {
-		v := must(t, c.Eval("return {KEYS[1], ARGV[1], 3}", []string{"k"}, "a"))
+		v := testutil.Must(t, c.Eval("return {KEYS[1], ARGV[1], 3}", []string{"k"}, "a"))
 		if s, _ := v.AsStrings(); len(s) != 3 || s[0] != "k" || s[1] != "a" || s[2] != "3" {
 			t.Errorf("EVAL: %v", v)
 		}
 		// {err=...} in Lua is a server error.
-		_, err := wait(t, c.Eval("return {err='MYERR something broke'}", nil))
+		_, err := testutil.Wait(t, c.Eval("return {err='MYERR something broke'}", nil))
 		var perr *proto.Error
 		if !errors.As(err, &perr) || perr.Prefix != "MYERR" {
 			t.Errorf("EVAL {err=...}: %v", err)
 		}
 		// EVALSHA of an unknown script is ErrNoScript.
-		if _, err := wait(t, c.EvalSHA("ffffffffffffffffffffffffffffffffffffffff", nil)); !errors.Is(err, proto.ErrNoScript) {
+		if _, err := testutil.Wait(t, c.EvalSHA("ffffffffffffffffffffffffffffffffffffffff", nil)); !errors.Is(err, proto.ErrNoScript) {
 			t.Errorf("EVALSHA unknown: %v", err)
 		}
-		sha := must(t, c.ScriptLoad("return 'loaded'"))
-		if v := must(t, c.EvalSHA(sha, nil)); v.Str != "loaded" {
+		sha := testutil.Must(t, c.ScriptLoad("return 'loaded'"))
+		if v := testutil.Must(t, c.EvalSHA(sha, nil)); v.Str != "loaded" {
 			t.Errorf("EVALSHA: %v", v)
 		}
-		if v := must(t, c.EvalSHARO(sha, nil)); v.Str != "loaded" {
+		if v := testutil.Must(t, c.EvalSHARO(sha, nil)); v.Str != "loaded" {
 			t.Errorf("EVALSHA_RO: %v", v)
 		}
-		if v := must(t, c.EvalRO("return redis.call('GET', KEYS[1])", []string{"nope"})); !v.IsNull() {
+		if v := testutil.Must(t, c.EvalRO("return redis.call('GET', KEYS[1])", []string{"nope"})); !v.IsNull() {
 			t.Errorf("EVAL_RO: %v", v)
 		}
-		if ex := must(t, c.ScriptExists(sha, "ffffffffffffffffffffffffffffffffffffffff")); len(ex) != 2 || !ex[0] || ex[1] {
+		if ex := testutil.Must(t, c.ScriptExists(sha, "ffffffffffffffffffffffffffffffffffffffff")); len(ex) != 2 || !ex[0] || ex[1] {
 			t.Errorf("SCRIPT EXISTS: %v", ex)
 		}
 		// Script: EVAL on first use, EVALSHA after, EVAL again after a flush.
 		s := conn.NewScript("return redis.call('INCR', KEYS[1])")
-		if s.SHA1() != must(t, c.ScriptLoad(s.Source())) {
+		if s.SHA1() != testutil.Must(t, c.ScriptLoad(s.Source())) {
 			t.Fatal("Script.SHA1 differs from SCRIPT LOAD's")
 		}
-		must(t, c.ScriptFlush(conn.Sync))
+		testutil.Must(t, c.ScriptFlush(conn.Sync))
 		for i := int64(1); i <= 2; i++ {
-			if v := must(t, s.Run(c, []string{"counter"})); v.Int != i {
+			if v := testutil.Must(t, s.Run(c, []string{"counter"})); v.Int != i {
 				t.Errorf("Script.Run #%d: %v", i, v)
 			}
 		}
-		if ok := must(t, s.Exists(c)); !ok {
+		if ok := testutil.Must(t, s.Exists(c)); !ok {
 			t.Error("script not cached after Run")
 		}
-		must(t, c.ScriptFlush(conn.Async))
-		if v := must(t, s.Run(c, []string{"counter"})); v.Int != 3 {
+		testutil.Must(t, c.ScriptFlush(conn.Async))
+		if v := testutil.Must(t, s.Run(c, []string{"counter"})); v.Int != 3 {
 			t.Errorf("Script.Run after SCRIPT FLUSH (stale sha): %v", v)
 		}
-		if sha := must(t, s.Load(c)); sha != s.SHA1() {
+		if sha := testutil.Must(t, s.Load(c)); sha != s.SHA1() {
 			t.Errorf("Script.Load: %q", sha)
 		}
 	})
@@ -68,12 +69,12 @@ func TestScriptRunROIsReadOnly(t *testing.T) {
 	srv := testserver.Start(t)
 	c := connectTo(t, conn.Options{Addr: srv.Addr()})
 	s := conn.NewScript("return redis.call('SET', KEYS[1], 'x')")
-	_, err := wait(t, s.RunRO(c, []string{"k"}))
+	_, err := testutil.Wait(t, s.RunRO(c, []string{"k"}))
 	var perr *proto.Error
 	if !errors.As(err, &perr) {
 		t.Errorf("a write in EVAL_RO: %v, want a server error", err)
 	}
-	if v := must(t, conn.NewScript("return 7").RunRO(c, nil)); v.Int != 7 {
+	if v := testutil.Must(t, conn.NewScript("return 7").RunRO(c, nil)); v.Int != 7 {
 		t.Errorf("RunRO: %v", v)
 	}
 }
@@ -85,7 +86,7 @@ func TestScriptKill(t *testing.T) {
 	srv := testserver.Start(t, "--busy-reply-threshold", "50")
 	busy := connectTo(t, conn.Options{Addr: srv.Addr()})
 	admin := connectTo(t, conn.Options{Addr: srv.Addr()})
-	if _, err := wait(t, admin.ScriptKill()); !errors.Is(err, proto.ErrNotBusy) {
+	if _, err := testutil.Wait(t, admin.ScriptKill()); !errors.Is(err, proto.ErrNotBusy) {
 		t.Fatalf("SCRIPT KILL with nothing running: %v, want ErrNotBusy", err)
 	}
 	loop := busy.Eval("while true do end", nil)
@@ -93,7 +94,7 @@ func TestScriptKill(t *testing.T) {
 	// clients with BUSY and SCRIPT KILL can stop it.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		_, err := wait(t, admin.ScriptKill())
+		_, err := testutil.Wait(t, admin.ScriptKill())
 		if err == nil {
 			break
 		}
@@ -102,52 +103,52 @@ func TestScriptKill(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	_, err := wait(t, loop)
+	_, err := testutil.Wait(t, loop)
 	var perr *proto.Error
 	if !errors.As(err, &perr) || errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("killed script: %v, want a server error", err)
 	}
-	if v := must(t, busy.Ping()); v != "PONG" {
+	if v := testutil.Must(t, busy.Ping()); v != "PONG" {
 		t.Fatalf("connection after the killed script: %q", v)
 	}
-	if _, err := wait(t, admin.FunctionKill()); !errors.Is(err, proto.ErrNotBusy) {
+	if _, err := testutil.Wait(t, admin.FunctionKill()); !errors.Is(err, proto.ErrNotBusy) {
 		t.Errorf("FUNCTION KILL with nothing running: %v", err)
 	}
 }
 
 func TestFunctions(t *testing.T) {
 	eachProtocol(t, func(t *testing.T, c *conn.Conn) {
-		must(t, c.FunctionFlush(conn.Sync))
+		testutil.Must(t, c.FunctionFlush(conn.Sync))
 		lib := "#!lua name=mylib\nredis.register_function{function_name='myfunc', callback=function(keys, args) return args[1] end, flags={'no-writes'}, description='echo'}"
-		if name := must(t, c.FunctionLoad(lib, false)); name != "mylib" {
+		if name := testutil.Must(t, c.FunctionLoad(lib, false)); name != "mylib" {
 			t.Errorf("FUNCTION LOAD: %q", name)
 		}
-		if _, err := wait(t, c.FunctionLoad(lib, false)); err == nil {
+		if _, err := testutil.Wait(t, c.FunctionLoad(lib, false)); err == nil {
 			t.Error("FUNCTION LOAD of an existing library without REPLACE succeeded")
 		}
-		must(t, c.FunctionLoad(lib, true))
-		if v := must(t, c.FCall("myfunc", nil, "hello")); v.Str != "hello" {
+		testutil.Must(t, c.FunctionLoad(lib, true))
+		if v := testutil.Must(t, c.FCall("myfunc", nil, "hello")); v.Str != "hello" {
 			t.Errorf("FCALL: %v", v)
 		}
-		if v := must(t, c.FCallRO("myfunc", []string{"k"}, "ro")); v.Str != "ro" {
+		if v := testutil.Must(t, c.FCallRO("myfunc", []string{"k"}, "ro")); v.Str != "ro" {
 			t.Errorf("FCALL_RO: %v", v)
 		}
-		libs := must(t, c.FunctionList("my*", true))
+		libs := testutil.Must(t, c.FunctionList("my*", true))
 		if len(libs) != 1 || libs[0].Name != "mylib" || libs[0].Engine != "LUA" || libs[0].Code != lib ||
 			len(libs[0].Functions) != 1 || libs[0].Functions[0].Name != "myfunc" || libs[0].Functions[0].Description != "echo" ||
 			len(libs[0].Functions[0].Flags) != 1 {
 			t.Errorf("FUNCTION LIST: %+v", libs)
 		}
-		if st := must(t, c.FunctionStats()); len(st.Elems) == 0 {
+		if st := testutil.Must(t, c.FunctionStats()); len(st.Elems) == 0 {
 			t.Errorf("FUNCTION STATS: %v", st)
 		}
-		dump := must(t, c.FunctionDump())
-		must(t, c.FunctionDelete("mylib"))
-		if libs := must(t, c.FunctionList("", false)); len(libs) != 0 {
+		dump := testutil.Must(t, c.FunctionDump())
+		testutil.Must(t, c.FunctionDelete("mylib"))
+		if libs := testutil.Must(t, c.FunctionList("", false)); len(libs) != 0 {
 			t.Errorf("FUNCTION LIST after DELETE: %+v", libs)
 		}
-		must(t, c.FunctionRestore(dump, "REPLACE"))
-		if v := must(t, c.FCall("myfunc", nil, "back")); v.Str != "back" {
+		testutil.Must(t, c.FunctionRestore(dump, "REPLACE"))
+		if v := testutil.Must(t, c.FCall("myfunc", nil, "back")); v.Str != "back" {
 			t.Errorf("FCALL after FUNCTION RESTORE: %v", v)
 		}
 	})
@@ -187,13 +188,13 @@ func TestScriptSendsEvalOnceThenEvalSHA(t *testing.T) {
 	srv := &scriptServer{known: map[string]bool{}}
 	s := conn.NewScript("return 1")
 	for i := 0; i < 3; i++ {
-		must(t, s.Run(srv, nil))
+		testutil.Must(t, s.Run(srv, nil))
 	}
 	clear(srv.known) // SCRIPT FLUSH
-	if v := must(t, s.Run(srv, nil)); v.Int != 1 {
+	if v := testutil.Must(t, s.Run(srv, nil)); v.Int != 1 {
 		t.Errorf("fallback reply %v, want EVAL's", v)
 	}
-	must(t, s.Run(srv, nil))
+	testutil.Must(t, s.Run(srv, nil))
 	want := []string{"EVAL", "EVALSHA", "EVALSHA", "EVALSHA", "EVAL", "EVALSHA"}
 	if strings.Join(srv.names, " ") != strings.Join(want, " ") {
 		t.Errorf("sent %v, want %v", srv.names, want)

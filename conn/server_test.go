@@ -3,6 +3,7 @@ package conn_test
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,12 +14,13 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
 func connectTo(t testing.TB, opts conn.Options) *conn.Conn {
 	t.Helper()
-	c := must(t, conn.Connect(opts))
+	c := testutil.Must(t, conn.Connect(opts))
 	t.Cleanup(func() { c.Disconnect() })
 	return c
 }
@@ -26,25 +28,25 @@ func connectTo(t testing.TB, opts conn.Options) *conn.Conn {
 func TestRealSetGetDelIncr(t *testing.T) {
 	srv := testserver.Start(t)
 	c := connectTo(t, conn.Options{Addr: srv.Addr()})
-	if have := must(t, c.Set("foo", "bar")); have != "OK" {
+	if have := testutil.Must(t, c.Set("foo", "bar")); have != "OK" {
 		t.Fatalf("SET: %q", have)
 	}
-	if have := must(t, c.Get("foo")); have != "bar" {
+	if have := testutil.Must(t, c.Get("foo")); have != "bar" {
 		t.Fatalf("GET: %q", have)
 	}
-	if _, err := wait(t, c.Get("missing")); !errors.Is(err, proto.ErrNil) {
+	if _, err := testutil.Wait(t, c.Get("missing")); !errors.Is(err, proto.ErrNil) {
 		t.Fatalf("GET missing: have %v, want ErrNil", err)
 	}
-	if have := must(t, c.Incr("n")); have != 1 {
+	if have := testutil.Must(t, c.Incr("n")); have != 1 {
 		t.Fatalf("INCR: %d", have)
 	}
-	if _, err := wait(t, c.Incr("foo")); err == nil {
+	if _, err := testutil.Wait(t, c.Incr("foo")); err == nil {
 		t.Fatal("INCR on a non-integer succeeded")
 	}
-	if have := must(t, c.Del("foo", "n", "missing")); have != 2 {
+	if have := testutil.Must(t, c.Del("foo", "n", "missing")); have != 2 {
 		t.Fatalf("DEL: %d", have)
 	}
-	if have := must(t, c.Ping()); have != "PONG" {
+	if have := testutil.Must(t, c.Ping()); have != "PONG" {
 		t.Fatalf("PING: %q", have)
 	}
 }
@@ -68,7 +70,7 @@ func TestRealKillUnderLoad(t *testing.T) {
 				key := fmt.Sprintf("k%d:%d", g, i)
 				sent.Add(1)
 				d := c.Set(key, key)
-				if _, err := wait(t, d); err != nil && !errors.Is(err, conn.ErrConnection) {
+				if _, err := testutil.Wait(t, d); err != nil && !errors.Is(err, conn.ErrConnection) {
 					t.Errorf("unexpected error kind: %v", err)
 				}
 				fired.Add(1)
@@ -83,7 +85,7 @@ func TestRealKillUnderLoad(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 
 	start := time.Now()
-	_, err := wait(t, c.Get("x"))
+	_, err := testutil.Wait(t, c.Get("x"))
 	if !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("while down: have %v, want ConnectionError", err)
 	}
@@ -93,7 +95,7 @@ func TestRealKillUnderLoad(t *testing.T) {
 
 	srv.Restart()
 	restarted := time.Now()
-	eventually(t, func() error { _, err := wait(t, c.Ping()); return err })
+	testutil.Eventually(t, func() error { _, err := testutil.Wait(t, c.Ping()); return err })
 	if d := time.Since(restarted); d > time.Second {
 		t.Fatalf("recovered %v after restart, want within 1s", d)
 	}
@@ -110,7 +112,7 @@ func TestRealClientKillMidPipelineNoMismatch(t *testing.T) {
 	admin := connectTo(t, conn.Options{Addr: srv.Addr()})
 	for i := 0; i < 2000; i++ {
 		k := "u" + strconv.Itoa(i)
-		must(t, admin.Set(k, k))
+		testutil.Must(t, admin.Set(k, k))
 	}
 	var mismatches, ok, failed atomic.Int64
 	var wg sync.WaitGroup
@@ -119,12 +121,12 @@ func TestRealClientKillMidPipelineNoMismatch(t *testing.T) {
 		for i := range ds {
 			ds[i] = c.Get("u" + strconv.Itoa(i))
 		}
-		must(t, admin.Do("CLIENT", "KILL", "SKIPME", "yes", "TYPE", "normal"))
+		testutil.Must(t, admin.Do("CLIENT", "KILL", "SKIPME", "yes", "TYPE", "normal"))
 		for i, d := range ds {
 			wg.Add(1)
 			go func(i int, d *deferred.Deferred[string]) {
 				defer wg.Done()
-				v, err := wait(t, d)
+				v, err := testutil.Wait(t, d)
 				switch {
 				case err != nil:
 					failed.Add(1)
@@ -136,7 +138,7 @@ func TestRealClientKillMidPipelineNoMismatch(t *testing.T) {
 			}(i, d)
 		}
 		wg.Wait()
-		eventually(t, func() error { _, err := wait(t, c.Ping()); return err })
+		testutil.Eventually(t, func() error { _, err := testutil.Wait(t, c.Ping()); return err })
 	}
 	if mismatches.Load() != 0 {
 		t.Fatalf("%d replies went to the wrong command (%d ok, %d failed)", mismatches.Load(), ok.Load(), failed.Load())
@@ -147,9 +149,9 @@ func TestRealClientKillMidPipelineNoMismatch(t *testing.T) {
 func TestRealAuth(t *testing.T) {
 	srv := testserver.Start(t, "--requirepass", "s3cret")
 	c := connectTo(t, conn.Options{Addr: srv.Addr(), Password: "s3cret"})
-	must(t, c.Set("a", "1"))
+	testutil.Must(t, c.Set("a", "1"))
 
-	_, err := wait(t, conn.Connect(conn.Options{Addr: srv.Addr(), Password: "wrong"}))
+	_, err := testutil.Wait(t, conn.Connect(conn.Options{Addr: srv.Addr(), Password: "wrong"}))
 	var cerr *conn.ConnectionError
 	if !errors.As(err, &cerr) || cerr.Step != "AUTH" || !strings.Contains(err.Error(), "WRONGPASS") {
 		t.Fatalf("wrong password: have %v, want a handshake error naming AUTH and WRONGPASS", err)
@@ -166,7 +168,7 @@ func TestRealAuth(t *testing.T) {
 		}
 	}})
 	defer lc.Disconnect()
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if lc.State() != conn.StateClosed {
 			return errors.New(lc.State().String())
 		}
@@ -176,7 +178,7 @@ func TestRealAuth(t *testing.T) {
 	if n := dials.Load(); n != 1 {
 		t.Fatalf("bad credentials were retried: %d dials", n)
 	}
-	if _, err := wait(t, lc.Get("a")); !strings.Contains(fmt.Sprint(err), "WRONGPASS") {
+	if _, err := testutil.Wait(t, lc.Get("a")); !strings.Contains(fmt.Sprint(err), "WRONGPASS") {
 		t.Fatalf("command on a connection with bad credentials: %v", err)
 	}
 }
@@ -184,14 +186,14 @@ func TestRealAuth(t *testing.T) {
 func TestRealACLUser(t *testing.T) {
 	srv := testserver.Start(t)
 	admin := connectTo(t, conn.Options{Addr: srv.Addr()})
-	must(t, admin.Do("ACL", "SETUSER", "alice", "on", ">wonderland", "~*", "+@all"))
+	testutil.Must(t, admin.Do("ACL", "SETUSER", "alice", "on", ">wonderland", "~*", "+@all"))
 	for _, proto := range []int{2, 3} {
 		c := connectTo(t, conn.Options{Addr: srv.Addr(), Username: "alice", Password: "wonderland", Protocol: proto})
-		if who := must(t, c.Do("ACL", "WHOAMI")); who.Str != "alice" {
+		if who := testutil.Must(t, c.Do("ACL", "WHOAMI")); who.Str != "alice" {
 			t.Fatalf("RESP%d: WHOAMI %v", proto, who)
 		}
 	}
-	_, err := wait(t, conn.Connect(conn.Options{Addr: srv.Addr(), Username: "alice", Password: "nope"}))
+	_, err := testutil.Wait(t, conn.Connect(conn.Options{Addr: srv.Addr(), Username: "alice", Password: "nope"}))
 	if !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("bad ACL password: %v", err)
 	}
@@ -201,14 +203,14 @@ func TestRealSelectIsolation(t *testing.T) {
 	srv := testserver.Start(t)
 	c0 := connectTo(t, conn.Options{Addr: srv.Addr()})
 	c5 := connectTo(t, conn.Options{Addr: srv.Addr(), DB: 5})
-	must(t, c5.Set("only-in-5", "x"))
-	if _, err := wait(t, c0.Get("only-in-5")); !errors.Is(err, proto.ErrNil) {
+	testutil.Must(t, c5.Set("only-in-5", "x"))
+	if _, err := testutil.Wait(t, c0.Get("only-in-5")); !errors.Is(err, proto.ErrNil) {
 		t.Fatalf("db 0 sees db 5's key: %v", err)
 	}
-	if have := must(t, c5.Get("only-in-5")); have != "x" {
+	if have := testutil.Must(t, c5.Get("only-in-5")); have != "x" {
 		t.Fatalf("db 5: %q", have)
 	}
-	_, err := wait(t, conn.Connect(conn.Options{Addr: srv.Addr(), DB: 99999}))
+	_, err := testutil.Wait(t, conn.Connect(conn.Options{Addr: srv.Addr(), DB: 99999}))
 	var cerr *conn.ConnectionError
 	if !errors.As(err, &cerr) || cerr.Step != "SELECT" {
 		t.Fatalf("bad db: have %v, want a handshake error naming SELECT", err)
@@ -219,8 +221,8 @@ func TestRealUnixSocket(t *testing.T) {
 	srv := testserver.Start(t)
 	for _, addr := range []string{srv.Socket(), "unix://" + srv.Socket()} {
 		c := connectTo(t, conn.Options{Addr: addr})
-		must(t, c.Set("via", addr))
-		if have := must(t, c.Get("via")); have != addr {
+		testutil.Must(t, c.Set("via", addr))
+		if have := testutil.Must(t, c.Get("via")); have != addr {
 			t.Fatalf("%s: %q", addr, have)
 		}
 	}
@@ -229,15 +231,15 @@ func TestRealUnixSocket(t *testing.T) {
 func TestRealTLS(t *testing.T) {
 	srv := testserver.StartTLS(t)
 	c := connectTo(t, conn.Options{Addr: srv.TLSAddr(), TLS: srv.ClientConfig})
-	must(t, c.Set("tls", "yes"))
-	if have := must(t, c.Get("tls")); have != "yes" {
+	testutil.Must(t, c.Set("tls", "yes"))
+	if have := testutil.Must(t, c.Get("tls")); have != "yes" {
 		t.Fatalf("TLS GET: %q", have)
 	}
 	// Server name verification is on by default: a name the certificate
 	// does not carry is refused.
 	cfg := srv.ClientConfig.Clone()
 	cfg.ServerName = "not-the-server.example"
-	if _, err := wait(t, conn.Connect(conn.Options{Addr: srv.TLSAddr(), TLS: cfg})); !errors.Is(err, conn.ErrConnection) {
+	if _, err := testutil.Wait(t, conn.Connect(conn.Options{Addr: srv.TLSAddr(), TLS: cfg})); !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("TLS with a wrong server name: have %v, want a ConnectionError", err)
 	}
 }
@@ -245,25 +247,25 @@ func TestRealTLS(t *testing.T) {
 func TestRealRESP3(t *testing.T) {
 	srv := testserver.Start(t)
 	c := connectTo(t, conn.Options{Addr: srv.Addr(), Protocol: 3, ClientName: "r3"})
-	must(t, c.Do("HSET", "h", "a", "1"))
-	v := must(t, c.Do("HGETALL", "h"))
+	testutil.Must(t, c.Do("HSET", "h", "a", "1"))
+	v := testutil.Must(t, c.Do("HGETALL", "h"))
 	if v.Kind != proto.Map {
 		t.Fatalf("RESP3 HGETALL kind %v, want map", v.Kind)
 	}
-	if name := must(t, c.Do("CLIENT", "GETNAME")); name.Str != "r3" {
+	if name := testutil.Must(t, c.Do("CLIENT", "GETNAME")); name.Str != "r3" {
 		t.Fatalf("client name %v", name)
 	}
 }
 
 func TestRealDisconnectNoLeak(t *testing.T) {
 	srv := testserver.Start(t)
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	for i := 0; i < 5; i++ {
-		c := must(t, conn.Connect(conn.Options{Addr: srv.Addr(), ReplyTimeout: time.Second}))
+		c := testutil.Must(t, conn.Connect(conn.Options{Addr: srv.Addr(), ReplyTimeout: time.Second}))
 		for j := 0; j < 100; j++ {
 			c.Set("k", "v")
 		}
-		must(t, c.Disconnect())
+		testutil.Must(t, c.Disconnect())
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/fakeserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -127,15 +128,15 @@ func txConn(t *testing.T, opts conn.Options) (*conn.Conn, *txServer, *fakeserver
 
 func TestTxCommitFiresEachTypedDeferred(t *testing.T) {
 	c, _, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	set := tx.Set("a", "1")
 	n1 := tx.Incr("n")
 	n2 := tx.Incr("n")
 	get := tx.Get("a")
-	if set.Fired() && must(t, set) == "QUEUED" {
+	if set.Fired() && testutil.Must(t, set) == "QUEUED" {
 		t.Fatal("a queued command fired with QUEUED")
 	}
-	replies := must(t, tx.Commit())
+	replies := testutil.Must(t, tx.Commit())
 	want := []proto.Value{proto.SimpleValue("OK"), proto.IntValue(1), proto.IntValue(2), proto.BulkValue("v-a")}
 	if len(replies) != len(want) {
 		t.Fatalf("commit: have %v, want %v", replies, want)
@@ -145,36 +146,36 @@ func TestTxCommitFiresEachTypedDeferred(t *testing.T) {
 			t.Fatalf("commit reply %d: have %v, want %v", i, replies[i], want[i])
 		}
 	}
-	if have := must(t, set); have != "OK" {
+	if have := testutil.Must(t, set); have != "OK" {
 		t.Fatalf("SET: have %q", have)
 	}
-	if have := must(t, n1); have != 1 {
+	if have := testutil.Must(t, n1); have != 1 {
 		t.Fatalf("first INCR: have %d", have)
 	}
-	if have := must(t, n2); have != 2 {
+	if have := testutil.Must(t, n2); have != 2 {
 		t.Fatalf("second INCR: have %d", have)
 	}
-	if have := must(t, get); have != "v-a" {
+	if have := testutil.Must(t, get); have != "v-a" {
 		t.Fatalf("GET: have %q", have)
 	}
 	if c.Leased() {
 		t.Fatal("connection still leased after Commit")
 	}
-	if have := must(t, c.Get("x")); have != "v-x" {
+	if have := testutil.Must(t, c.Get("x")); have != "v-x" {
 		t.Fatalf("GET after commit: %q", have)
 	}
 }
 
 func TestTxQueuedDeferredsFireBeforeCommit(t *testing.T) {
 	c, _, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	var order []string // appended on the reader goroutine only
 	tx.Incr("a").Observe(func(int64, error) { order = append(order, "a") })
 	tx.Incr("b").Observe(func(int64, error) { order = append(order, "b") })
 	commit := tx.Commit()
 	observed := make(chan struct{})
 	commit.Observe(func([]proto.Value, error) { order = append(order, "commit"); close(observed) })
-	must(t, commit)
+	testutil.Must(t, commit)
 	<-observed
 	if fmt.Sprint(order) != "[a b commit]" {
 		t.Fatalf("order: %v", order)
@@ -183,16 +184,16 @@ func TestTxQueuedDeferredsFireBeforeCommit(t *testing.T) {
 
 func TestTxOwnHandleLeased(t *testing.T) {
 	c, _, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
-	if _, err := wait(t, c.Get("x")); !errors.Is(err, conn.ErrLeased) {
+	tx := testutil.Must(t, c.Multi())
+	if _, err := testutil.Wait(t, c.Get("x")); !errors.Is(err, conn.ErrLeased) {
 		t.Fatalf("GET on the leased conn: have %v, want ErrLeased", err)
 	}
-	if _, err := wait(t, c.Multi()); !errors.Is(err, conn.ErrLeased) {
+	if _, err := testutil.Wait(t, c.Multi()); !errors.Is(err, conn.ErrLeased) {
 		t.Fatalf("second Multi on one conn: have %v, want ErrLeased", err)
 	}
 	inc := tx.Incr("n")
-	must(t, tx.Commit())
-	if have := must(t, inc); have != 1 {
+	testutil.Must(t, tx.Commit())
+	if have := testutil.Must(t, inc); have != 1 {
 		t.Fatalf("INCR: %d", have)
 	}
 }
@@ -200,12 +201,12 @@ func TestTxOwnHandleLeased(t *testing.T) {
 func TestTxWatchConflict(t *testing.T) {
 	c, s, _ := txConn(t, conn.Options{})
 	s.abort.Store(true)
-	tx := must(t, c.Multi("k"))
+	tx := testutil.Must(t, c.Multi("k"))
 	inc := tx.Incr("n")
-	if _, err := wait(t, tx.Commit()); !errors.Is(err, conn.ErrWatch) {
+	if _, err := testutil.Wait(t, tx.Commit()); !errors.Is(err, conn.ErrWatch) {
 		t.Fatalf("commit: have %v, want ErrWatch", err)
 	}
-	if _, err := wait(t, inc); !errors.Is(err, conn.ErrWatch) {
+	if _, err := testutil.Wait(t, inc); !errors.Is(err, conn.ErrWatch) {
 		t.Fatalf("queued INCR: have %v, want ErrWatch", err)
 	}
 	if c.Leased() {
@@ -218,18 +219,18 @@ func TestTxWatchConflict(t *testing.T) {
 
 func TestTxExecAbort(t *testing.T) {
 	c, _, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	inc := tx.Incr("n")
 	bad := tx.Do("BAD")
-	if _, err := wait(t, bad); err == nil || errors.Is(err, proto.ErrExecAbort) {
+	if _, err := testutil.Wait(t, bad); err == nil || errors.Is(err, proto.ErrExecAbort) {
 		t.Fatalf("refused command: have %v, want its own server error", err)
 	}
-	_, err := wait(t, tx.Commit())
+	_, err := testutil.Wait(t, tx.Commit())
 	var perr *proto.Error
 	if !errors.Is(err, proto.ErrExecAbort) || !errors.As(err, &perr) {
 		t.Fatalf("commit: have %v, want EXECABORT *proto.Error", err)
 	}
-	if _, err := wait(t, inc); !errors.Is(err, proto.ErrExecAbort) {
+	if _, err := testutil.Wait(t, inc); !errors.Is(err, proto.ErrExecAbort) {
 		t.Fatalf("queued INCR: have %v, want EXECABORT", err)
 	}
 	if c.Leased() {
@@ -239,43 +240,43 @@ func TestTxExecAbort(t *testing.T) {
 
 func TestTxErrorInsideExecIsPerCommand(t *testing.T) {
 	c, _, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	a := tx.Incr("n")
 	b := tx.Incr("str")
 	d := tx.Incr("n")
-	replies := must(t, tx.Commit())
+	replies := testutil.Must(t, tx.Commit())
 	if len(replies) != 3 || !replies[1].IsError() || replies[0].Int != 1 || replies[2].Int != 2 {
 		t.Fatalf("commit: %v", replies)
 	}
 	var perr *proto.Error
-	if _, err := wait(t, b); !errors.As(err, &perr) {
+	if _, err := testutil.Wait(t, b); !errors.As(err, &perr) {
 		t.Fatalf("INCR str: have %v, want *proto.Error", err)
 	}
-	if must(t, a) != 1 || must(t, d) != 2 {
+	if testutil.Must(t, a) != 1 || testutil.Must(t, d) != 2 {
 		t.Fatal("the other commands did not get their values")
 	}
 }
 
 func TestTxDiscard(t *testing.T) {
 	c, s, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	inc := tx.Incr("n")
-	if have := must(t, tx.Discard()); have != "OK" {
+	if have := testutil.Must(t, tx.Discard()); have != "OK" {
 		t.Fatalf("discard: %q", have)
 	}
-	if _, err := wait(t, inc); !errors.Is(err, conn.ErrDiscarded) {
+	if _, err := testutil.Wait(t, inc); !errors.Is(err, conn.ErrDiscarded) {
 		t.Fatalf("queued INCR: have %v, want ErrDiscarded", err)
 	}
-	if _, err := wait(t, tx.Commit()); !errors.Is(err, conn.ErrTxDone) {
+	if _, err := testutil.Wait(t, tx.Commit()); !errors.Is(err, conn.ErrTxDone) {
 		t.Fatalf("commit after discard: have %v, want ErrTxDone", err)
 	}
-	if _, err := wait(t, tx.Discard()); !errors.Is(err, conn.ErrTxDone) {
+	if _, err := testutil.Wait(t, tx.Discard()); !errors.Is(err, conn.ErrTxDone) {
 		t.Fatalf("discard twice: have %v, want ErrTxDone", err)
 	}
-	if _, err := wait(t, tx.Get("a")); !errors.Is(err, conn.ErrTxDone) {
+	if _, err := testutil.Wait(t, tx.Get("a")); !errors.Is(err, conn.ErrTxDone) {
 		t.Fatalf("command after discard: have %v, want ErrTxDone", err)
 	}
-	if _, err := wait(t, tx.Multi()); !errors.Is(err, conn.ErrTxDone) {
+	if _, err := testutil.Wait(t, tx.Multi()); !errors.Is(err, conn.ErrTxDone) {
 		t.Fatalf("Multi after discard: have %v, want ErrTxDone", err)
 	}
 	if c.Leased() {
@@ -288,19 +289,19 @@ func TestTxDiscard(t *testing.T) {
 
 func TestTxWatchThenMulti(t *testing.T) {
 	c, s, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Watch("k"))
+	tx := testutil.Must(t, c.Watch("k"))
 	// Before Multi, commands run at once.
-	if have := must(t, tx.Get("k")); have != "v-k" {
+	if have := testutil.Must(t, tx.Get("k")); have != "v-k" {
 		t.Fatalf("GET under WATCH: %q", have)
 	}
-	if _, err := wait(t, tx.Commit()); !errors.Is(err, conn.ErrNotInMulti) {
+	if _, err := testutil.Wait(t, tx.Commit()); !errors.Is(err, conn.ErrNotInMulti) {
 		t.Fatalf("Commit before Multi: have %v, want ErrNotInMulti", err)
 	}
-	must(t, tx.Watch("k2"))
-	must(t, tx.Multi())
+	testutil.Must(t, tx.Watch("k2"))
+	testutil.Must(t, tx.Multi())
 	inc := tx.Incr("k")
-	must(t, tx.Commit())
-	if must(t, inc) != 1 {
+	testutil.Must(t, tx.Commit())
+	if testutil.Must(t, inc) != 1 {
 		t.Fatal("INCR")
 	}
 	want := "[[WATCH k] [GET k] [WATCH k2] [MULTI] [INCR k] [EXEC]]"
@@ -313,14 +314,14 @@ func TestTxWatchOnlyEndsWithUnwatch(t *testing.T) {
 	for _, end := range []string{"Discard", "Unwatch"} {
 		t.Run(end, func(t *testing.T) {
 			c, s, _ := txConn(t, conn.Options{})
-			tx := must(t, c.Watch("k"))
+			tx := testutil.Must(t, c.Watch("k"))
 			var d *deferred.Deferred[string]
 			if end == "Discard" {
 				d = tx.Discard()
 			} else {
 				d = tx.Unwatch()
 			}
-			if have := must(t, d); have != "OK" {
+			if have := testutil.Must(t, d); have != "OK" {
 				t.Fatalf("%s: %q", end, have)
 			}
 			if c.Leased() {
@@ -329,7 +330,7 @@ func TestTxWatchOnlyEndsWithUnwatch(t *testing.T) {
 			if got := s.commands(); got[len(got)-1] != "[UNWATCH]" {
 				t.Fatalf("server saw %v, want UNWATCH last", got)
 			}
-			if _, err := wait(t, tx.Get("k")); !errors.Is(err, conn.ErrTxDone) {
+			if _, err := testutil.Wait(t, tx.Get("k")); !errors.Is(err, conn.ErrTxDone) {
 				t.Fatalf("command after %s: have %v, want ErrTxDone", end, err)
 			}
 		})
@@ -338,74 +339,74 @@ func TestTxWatchOnlyEndsWithUnwatch(t *testing.T) {
 
 func TestTxNestedMultiIsServerError(t *testing.T) {
 	c, _, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	a := tx.Incr("n")
-	_, err := wait(t, tx.Multi())
+	_, err := testutil.Wait(t, tx.Multi())
 	var perr *proto.Error
 	if !errors.As(err, &perr) {
 		t.Fatalf("nested MULTI: have %v, want a server error", err)
 	}
-	if _, err := wait(t, tx.Watch("k")); !errors.As(err, &perr) {
+	if _, err := testutil.Wait(t, tx.Watch("k")); !errors.As(err, &perr) {
 		t.Fatalf("WATCH inside MULTI: have %v, want a server error", err)
 	}
 	b := tx.Incr("n")
-	must(t, tx.Commit())
-	if must(t, a) != 1 || must(t, b) != 2 {
+	testutil.Must(t, tx.Commit())
+	if testutil.Must(t, a) != 1 || testutil.Must(t, b) != 2 {
 		t.Fatal("the transaction did not survive a nested MULTI")
 	}
 }
 
 func TestTxRefusesControlCommands(t *testing.T) {
 	c, _, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	for _, name := range []string{"EXEC", "discard", "MULTI", "RESET", "QUIT"} {
-		if _, err := wait(t, tx.Do(name)); !errors.Is(err, conn.ErrBadArgs) {
+		if _, err := testutil.Wait(t, tx.Do(name)); !errors.Is(err, conn.ErrBadArgs) {
 			t.Fatalf("Do(%s) on a Tx: have %v, want ErrBadArgs", name, err)
 		}
 	}
 	inc := tx.Incr("n")
-	must(t, tx.Commit())
-	must(t, inc)
+	testutil.Must(t, tx.Commit())
+	testutil.Must(t, inc)
 }
 
 func TestTxNeedsALeaser(t *testing.T) {
 	c, _, _ := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	defer tx.Discard()
-	if _, err := wait(t, tx.Commands.Multi()); !errors.Is(err, conn.ErrNoLease) {
+	if _, err := testutil.Wait(t, tx.Commands.Multi()); !errors.Is(err, conn.ErrNoLease) {
 		t.Fatalf("Multi through a Tx's command set: have %v, want ErrNoLease", err)
 	}
 	p := c.Pipeline()
-	if _, err := wait(t, p.Multi()); !errors.Is(err, conn.ErrNoLease) {
+	if _, err := testutil.Wait(t, p.Multi()); !errors.Is(err, conn.ErrNoLease) {
 		t.Fatalf("Multi on a Pipeline: have %v, want ErrNoLease", err)
 	}
-	if _, err := wait(t, p.Watch("k")); !errors.Is(err, conn.ErrNoLease) {
+	if _, err := testutil.Wait(t, p.Watch("k")); !errors.Is(err, conn.ErrNoLease) {
 		t.Fatalf("Watch on a Pipeline: have %v, want ErrNoLease", err)
 	}
-	if _, err := wait(t, c.Watch()); !errors.Is(err, conn.ErrBadArgs) {
+	if _, err := testutil.Wait(t, c.Watch()); !errors.Is(err, conn.ErrBadArgs) {
 		t.Fatalf("Watch without keys: have %v, want ErrBadArgs", err)
 	}
 }
 
 func TestTxLostConnection(t *testing.T) {
 	c, _, srv := txConn(t, conn.Options{})
-	tx := must(t, c.Multi())
+	tx := testutil.Must(t, c.Multi())
 	inc := tx.Incr("n")
 	srv.CloseAll()
-	if _, err := wait(t, tx.Commit()); !errors.Is(err, conn.ErrConnection) {
+	if _, err := testutil.Wait(t, tx.Commit()); !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("commit on a lost connection: have %v, want a ConnectionError", err)
 	}
-	if _, err := wait(t, inc); !errors.Is(err, conn.ErrConnection) {
+	if _, err := testutil.Wait(t, inc); !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("queued INCR: have %v, want a ConnectionError", err)
 	}
 	if c.Leased() {
 		t.Fatal("lease not released after the connection was lost")
 	}
-	if _, err := wait(t, tx.Get("x")); !errors.Is(err, conn.ErrConnection) {
+	if _, err := testutil.Wait(t, tx.Get("x")); !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("command on the broken Tx: have %v, want the ConnectionError", err)
 	}
-	eventually(t, func() error {
-		_, err := wait(t, c.Get("x"))
+	testutil.Eventually(t, func() error {
+		_, err := testutil.Wait(t, c.Get("x"))
 		return err
 	})
 }
@@ -415,7 +416,7 @@ func TestTxLostConnection(t *testing.T) {
 func TestTxCommitWaitsForConcurrentSends(t *testing.T) {
 	c, s, _ := txConn(t, conn.Options{})
 	for round := 0; round < 20; round++ {
-		tx := must(t, c.Multi())
+		tx := testutil.Must(t, c.Multi())
 		var wg sync.WaitGroup
 		results := make(chan *deferred.Deferred[int64], 400)
 		for g := 0; g < 4; g++ {
@@ -430,10 +431,10 @@ func TestTxCommitWaitsForConcurrentSends(t *testing.T) {
 		commit := tx.Commit()
 		wg.Wait()
 		close(results)
-		replies := must(t, commit)
+		replies := testutil.Must(t, commit)
 		inTx := 0
 		for d := range results {
-			_, err := wait(t, d)
+			_, err := testutil.Wait(t, d)
 			switch {
 			case err == nil:
 				inTx++
@@ -462,10 +463,10 @@ func TestTxCancelledMultiReleases(t *testing.T) {
 	d := c.Multi("k")
 	d.Cancel()
 	close(release)
-	if _, err := wait(t, d); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := testutil.Wait(t, d); !errors.Is(err, deferred.ErrCancelled) {
 		t.Fatalf("cancelled Multi: have %v", err)
 	}
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if c.Leased() {
 			return errors.New("still leased")
 		}
@@ -482,10 +483,10 @@ func BenchmarkTxCommit(b *testing.B) {
 	c, _ := fakeConn(b, s.serve, conn.Options{})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		tx := must(b, c.Multi())
+		tx := testutil.Must(b, c.Multi())
 		for j := 0; j < 4; j++ {
 			tx.Incr(strconv.Itoa(j))
 		}
-		must(b, tx.Commit())
+		testutil.Must(b, tx.Commit())
 	}
 }

@@ -11,35 +11,13 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/txredis/txredis/conn"
-	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/lazy"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/pubsub"
 	"github.com/txredis/txredis/shard"
 )
-
-func must[T any](t testing.TB, d *deferred.Deferred[T]) T {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	v, err := d.Wait(ctx)
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-	return v
-}
-
-func checkGoroutines(t testing.TB, before int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			t.Fatalf("goroutines: %d before, %d after", before, runtime.NumGoroutine())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // Each lazy constructor returns a working handle at once; the first
 // command waits for the first dial.
@@ -49,18 +27,18 @@ func TestLazyConstructors(t *testing.T) {
 	before := runtime.NumGoroutine()
 
 	c := lazy.Connection(conn.Options{Addr: m1.Addr()})
-	must(t, c.Set("conn", "1"))
+	testutil.Must(t, c.Set("conn", "1"))
 	if v, _ := m1.Get("conn"); v != "1" {
 		t.Errorf("lazy.Connection wrote %q", v)
 	}
-	must(t, c.Disconnect())
+	testutil.Must(t, c.Disconnect())
 
 	p := lazy.ConnectionPool(pool.Options{Options: conn.Options{Addr: m2.Addr()}, PoolSize: 3})
-	must(t, p.Set("pool", "2"))
+	testutil.Must(t, p.Set("pool", "2"))
 	if v, _ := m2.Get("pool"); v != "2" {
 		t.Errorf("lazy.ConnectionPool wrote %q", v)
 	}
-	must(t, p.Disconnect())
+	testutil.Must(t, p.Disconnect())
 
 	for name, r := range map[string]*shard.Ring{
 		"ShardedConnection":     lazy.ShardedConnection(addrs, conn.Options{}),
@@ -68,7 +46,7 @@ func TestLazyConstructors(t *testing.T) {
 	} {
 		for i := 0; i < 20; i++ {
 			k := fmt.Sprintf("%s:%d", name, i)
-			must(t, r.Set(k, k))
+			testutil.Must(t, r.Set(k, k))
 			owner := m1
 			if r.Shard(k) == m2.Addr() {
 				owner = m2
@@ -77,9 +55,9 @@ func TestLazyConstructors(t *testing.T) {
 				t.Errorf("%s: key %q not on %s", name, k, r.Shard(k))
 			}
 		}
-		must(t, r.Disconnect())
+		testutil.Must(t, r.Disconnect())
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 func TestLazyShardedOptionsAndBadAddrs(t *testing.T) {
@@ -90,7 +68,7 @@ func TestLazyShardedOptionsAndBadAddrs(t *testing.T) {
 			t.Errorf("ring options not applied: %q on %s, want %s", k, r.Shard(k), h.Node(k))
 		}
 	}
-	must(t, r.Disconnect())
+	testutil.Must(t, r.Disconnect())
 	bad := lazy.ShardedConnectionPool([]string{"localhost"}, pool.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -123,7 +101,7 @@ func TestLazySubscriber(t *testing.T) {
 	got := make(chan string, 1)
 	s := lazy.Subscriber(pubsub.Options{Options: conn.Options{Addr: m.Addr()}},
 		pubsub.HandlerFunc(func(_, channel, message string) { got <- channel + "=" + message }))
-	confirmed := must(t, s.Subscribe("news"))
+	confirmed := testutil.Must(t, s.Subscribe("news"))
 	if len(confirmed) != 1 || confirmed[0].Channel != "news" {
 		t.Fatalf("confirmations %+v", confirmed)
 	}
@@ -136,5 +114,5 @@ func TestLazySubscriber(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no message within 5s")
 	}
-	must(t, s.Disconnect())
+	testutil.Must(t, s.Disconnect())
 }

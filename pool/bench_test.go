@@ -7,6 +7,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pool"
 )
 
@@ -33,15 +34,15 @@ func BenchmarkGet256(b *testing.B) {
 	srv := testserver.Start(b)
 	ctx := context.Background()
 	b.Run("Pool4", func(b *testing.B) {
-		p := must(b, pool.Connect(pool.Options{Options: conn.Options{Addr: srv.Addr()}, PoolSize: 4}))
+		p := testutil.Must(b, pool.Connect(pool.Options{Options: conn.Options{Addr: srv.Addr()}, PoolSize: 4}))
 		defer p.Disconnect()
-		must(b, p.Set("bench", "value"))
+		testutil.Must(b, p.Set("bench", "value"))
 		benchGet(b, func(k string) (string, error) { return p.Get(k).Wait(ctx) })
 	})
 	b.Run("Conn", func(b *testing.B) {
-		c := must(b, conn.Connect(conn.Options{Addr: srv.Addr()}))
+		c := testutil.Must(b, conn.Connect(conn.Options{Addr: srv.Addr()}))
 		defer c.Disconnect()
-		must(b, c.Set("bench", "value"))
+		testutil.Must(b, c.Set("bench", "value"))
 		benchGet(b, func(k string) (string, error) { return c.Get(k).Wait(ctx) })
 	})
 }
@@ -51,8 +52,8 @@ func BenchmarkGet256(b *testing.B) {
 func BenchmarkGet256Pool1(b *testing.B) {
 	srv := testserver.Start(b)
 	ctx := context.Background()
-	p := must(b, pool.Connect(pool.Options{Options: conn.Options{Addr: srv.Addr()}, PoolSize: 1}))
+	p := testutil.Must(b, pool.Connect(pool.Options{Options: conn.Options{Addr: srv.Addr()}, PoolSize: 1}))
 	defer p.Disconnect()
-	must(b, p.Set("bench", "value"))
+	testutil.Must(b, p.Set("bench", "value"))
 	benchGet(b, func(k string) (string, error) { return p.Get(k).Wait(ctx) })
 }

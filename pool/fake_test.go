@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/fakeserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 )
@@ -24,7 +26,7 @@ func fakeOpts(srv *fakeserver.Server, size int) pool.Options {
 // A lazy pool takes commands before any connection is up; they wait for
 // the first dial and then get their own replies.
 func TestLazyPoolQueuesBeforeConnect(t *testing.T) {
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	srv := fakeserver.New(func(p *fakeserver.Peer) { p.Serve(fakeserver.Echo) })
 	defer srv.Close()
 	gate := make(chan struct{})
@@ -55,16 +57,16 @@ func TestLazyPoolQueuesBeforeConnect(t *testing.T) {
 	}
 	close(gate)
 	for i, d := range ds {
-		if have := must(t, d); have.Str != strconv.Itoa(i) {
+		if have := testutil.Must(t, d); have.Str != strconv.Itoa(i) {
 			t.Fatalf("command %d: %v", i, have)
 		}
 	}
-	if have := must(t, p.Ready()); have != p {
+	if have := testutil.Must(t, p.Ready()); have != p {
 		t.Fatal("Ready fired with another pool")
 	}
-	must(t, p.Disconnect())
+	testutil.Must(t, p.Disconnect())
 	srv.Close()
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 // When every connection is down, commands fail at once with a
@@ -79,7 +81,7 @@ func TestAllDownFailsFastAndRecovers(t *testing.T) {
 
 	srv.Refuse(true)
 	srv.CloseAll()
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if s := p.Stats(); s.Open != 0 {
 			return fmt.Errorf("open: %d", s.Open)
 		}
@@ -87,7 +89,7 @@ func TestAllDownFailsFastAndRecovers(t *testing.T) {
 	})
 	for i := 0; i < 10; i++ {
 		start := time.Now()
-		_, err := wait(t, p.Ping())
+		_, err := testutil.Wait(t, p.Ping())
 		if !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("PING with every connection down: %v", err)
 		}
@@ -96,11 +98,11 @@ func TestAllDownFailsFastAndRecovers(t *testing.T) {
 		}
 	}
 	srv.Refuse(false)
-	eventually(t, func() error {
-		_, err := wait(t, p.Ping())
+	testutil.Eventually(t, func() error {
+		_, err := testutil.Wait(t, p.Ping())
 		return err
 	})
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		p.Ping()
 		if s := p.Stats(); s.Open != 3 {
 			return fmt.Errorf("open: %d", s.Open)
@@ -112,7 +114,7 @@ func TestAllDownFailsFastAndRecovers(t *testing.T) {
 // Connect fails with the first failed dial and leaves nothing running,
 // even when other connections of the pool came up.
 func TestConnectFailsWhenOneDialFails(t *testing.T) {
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	srv := fakeserver.New(func(p *fakeserver.Peer) { p.Serve(fakeserver.Echo) })
 	defer srv.Close()
 	var n atomic.Int32
@@ -124,13 +126,13 @@ func TestConnectFailsWhenOneDialFails(t *testing.T) {
 		}
 		return srv.Dialer(ctx, network, addr)
 	}
-	_, err := wait(t, pool.Connect(o))
+	_, err := testutil.Wait(t, pool.Connect(o))
 	var cerr *conn.ConnectionError
 	if !errors.As(err, &cerr) || !errors.Is(err, boom) {
 		t.Fatalf("Connect with a failing dial: %v", err)
 	}
 	srv.Close()
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 // A blocking command whose connection is lost fails with a
@@ -153,24 +155,24 @@ func TestBlockingCommandLostReleasesLease(t *testing.T) {
 	defer srv.Close()
 	p := connectPool(t, fakeOpts(srv, 2))
 	d := p.Do("BLPOP", "q", "0")
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if s := p.Stats(); s.Blocking != 1 {
 			return fmt.Errorf("stats %+v", s)
 		}
 		return nil
 	})
-	if have := must(t, p.Ping()); have != "PONG" {
+	if have := testutil.Must(t, p.Ping()); have != "PONG" {
 		t.Fatalf("PING beside BLPOP: %q", have)
 	}
 	srv.CloseAll()
-	if _, err := wait(t, d); !errors.Is(err, conn.ErrConnection) {
+	if _, err := testutil.Wait(t, d); !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("BLPOP on a lost connection: %v", err)
 	}
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if s := p.Stats(); s.Leased != 0 {
 			return fmt.Errorf("stats %+v", s)
 		}
-		if v, err := wait(t, p.Do("ECHO", "back")); err != nil || v.Str != "back" {
+		if v, err := testutil.Wait(t, p.Do("ECHO", "back")); err != nil || v.Str != "back" {
 			return fmt.Errorf("ECHO after redial: %v %v", v, err)
 		}
 		return nil

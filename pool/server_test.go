@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 )
@@ -29,7 +31,7 @@ func TestBlockingDoesNotDelaySets(t *testing.T) {
 	p := connectPool(t, opts(srv.Addr(), 2))
 
 	brpop := p.Do("BRPOP", "q", "5")
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if s := p.Stats(); s.Blocking != 1 {
 			return fmt.Errorf("blocking leases: %d", s.Blocking)
 		}
@@ -41,7 +43,7 @@ func TestBlockingDoesNotDelaySets(t *testing.T) {
 		ds[i] = p.Set("k"+strconv.Itoa(i), strconv.Itoa(i))
 	}
 	for i, d := range ds {
-		if have := must(t, d); have != "OK" {
+		if have := testutil.Must(t, d); have != "OK" {
 			t.Fatalf("SET %d: %q", i, have)
 		}
 	}
@@ -51,14 +53,14 @@ func TestBlockingDoesNotDelaySets(t *testing.T) {
 	if brpop.Fired() {
 		t.Fatal("BRPOP returned before anything was pushed")
 	}
-	if have := must(t, p.Do("LPUSH", "q", "job")); have.Int != 1 {
+	if have := testutil.Must(t, p.Do("LPUSH", "q", "job")); have.Int != 1 {
 		t.Fatalf("LPUSH: %v", have)
 	}
-	v := must(t, brpop)
+	v := testutil.Must(t, brpop)
 	if have, _ := v.AsStrings(); len(have) != 2 || have[0] != "q" || have[1] != "job" {
 		t.Fatalf("BRPOP: %v", v)
 	}
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if s := p.Stats(); s.Leased != 0 {
 			return fmt.Errorf("leases held after the reply: %d", s.Leased)
 		}
@@ -82,20 +84,20 @@ func TestConcurrentMixedCommands(t *testing.T) {
 				// Commands sent without waiting may run on different
 				// connections in any order: wait for the SET before the GET.
 				set, incr := p.Set(key, val), p.Incr(ctr)
-				if v, err := wait(t, set); err != nil || v != "OK" {
+				if v, err := testutil.Wait(t, set); err != nil || v != "OK" {
 					errs <- fmt.Errorf("SET %s: %q %v", key, v, err)
 					return
 				}
-				if v, err := wait(t, p.Get(key)); err != nil || v != val {
+				if v, err := testutil.Wait(t, p.Get(key)); err != nil || v != val {
 					errs <- fmt.Errorf("GET %s: have %q %v, want %q", key, v, err, val)
 					return
 				}
-				if v, err := wait(t, incr); err != nil || v != int64(i+1) {
+				if v, err := testutil.Wait(t, incr); err != nil || v != int64(i+1) {
 					errs <- fmt.Errorf("INCR %s: have %d %v, want %d", ctr, v, err, i+1)
 					return
 				}
 			}
-			if v, err := wait(t, p.Del(key, ctr)); err != nil || v != 2 {
+			if v, err := testutil.Wait(t, p.Del(key, ctr)); err != nil || v != 2 {
 				errs <- fmt.Errorf("DEL: %d %v", v, err)
 			}
 		}(g)
@@ -120,19 +122,19 @@ func TestLeasesNeverStarve(t *testing.T) {
 
 	var leases []*conn.Lease
 	for i := 0; i < 10; i++ {
-		leases = append(leases, must(t, p.Lease(ctx)))
+		leases = append(leases, testutil.Must(t, p.Lease(ctx)))
 	}
 	if s := p.Stats(); s.Leased != 10 || s.Transactions != 10 || s.Extra < 1 {
 		t.Fatalf("10 leases: %+v", s)
 	}
 	for i := 0; i < 50; i++ {
-		if have := must(t, p.Set("a", "b")); have != "OK" {
+		if have := testutil.Must(t, p.Set("a", "b")); have != "OK" {
 			t.Fatalf("SET with 10 leases held: %q", have)
 		}
 	}
 	// Leased connections carry exactly their holder's commands.
 	for i, l := range leases {
-		if have := must(t, conn.Request(l, proto.NewCmd("ECHO").Arg(strconv.Itoa(i)), proto.Value.AsString)); have != strconv.Itoa(i) {
+		if have := testutil.Must(t, conn.Request(l, proto.NewCmd("ECHO").Arg(strconv.Itoa(i)), proto.Value.AsString)); have != strconv.Itoa(i) {
 			t.Fatalf("lease %d: %q", i, have)
 		}
 	}
@@ -148,7 +150,7 @@ func TestLeasesNeverStarve(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		pops = append(pops, p.Do("BRPOP", "jobs", "10"))
 	}
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if s := p.Stats(); s.Blocking != 10 || s.Leased != 12 {
 			return fmt.Errorf("stats %+v", s)
 		}
@@ -157,12 +159,12 @@ func TestLeasesNeverStarve(t *testing.T) {
 	if s := p.Stats(); s.Open < 11 || s.Extra < 3 {
 		t.Fatalf("12 leases on a pool of 10 with no extra connections: %+v", s)
 	}
-	if have := must(t, p.Incr("n")); have != 1 {
+	if have := testutil.Must(t, p.Incr("n")); have != 1 {
 		t.Fatalf("INCR with 12 leases held: %d", have)
 	}
 
 	start := time.Now()
-	_, err := wait(t, p.Lease(ctx))
+	_, err := testutil.Wait(t, p.Lease(ctx))
 	took := time.Since(start)
 	var ex *pool.ExhaustedError
 	if !errors.Is(err, pool.ErrExhausted) || !errors.As(err, &ex) {
@@ -175,29 +177,29 @@ func TestLeasesNeverStarve(t *testing.T) {
 		t.Fatalf("13th lease failed after %v, want about LeaseTimeout (200ms)", took)
 	}
 	// A blocking command past the limit fails the same way.
-	if _, err := wait(t, p.Do("BLPOP", "other", "1")); !errors.Is(err, pool.ErrExhausted) {
+	if _, err := testutil.Wait(t, p.Do("BLPOP", "other", "1")); !errors.Is(err, pool.ErrExhausted) {
 		t.Fatalf("13th blocking command: %v", err)
 	}
 
 	// A waiting lease is served as soon as one is released.
 	waiting := p.Lease(ctx)
 	leases[0].Release()
-	l := must(t, waiting)
+	l := testutil.Must(t, waiting)
 	l.Release()
 	leases[1].Release()
 
 	for i := 0; i < 10; i++ {
-		must(t, p.Do("LPUSH", "jobs", strconv.Itoa(i)))
+		testutil.Must(t, p.Do("LPUSH", "jobs", strconv.Itoa(i)))
 	}
 	seen := map[string]bool{}
 	for _, d := range pops {
-		v, _ := must(t, d).AsStrings()
+		v, _ := testutil.Must(t, d).AsStrings()
 		seen[v[1]] = true
 	}
 	if len(seen) != 10 {
 		t.Fatalf("BRPOPs got %d distinct jobs: %v", len(seen), seen)
 	}
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if s := p.Stats(); s.Leased != 0 || s.Waiting != 0 {
 			return fmt.Errorf("stats %+v", s)
 		}
@@ -214,15 +216,15 @@ func TestLeaseContextAndCancel(t *testing.T) {
 	o.LeaseTimeout = 5 * time.Second
 	p := connectPool(t, o)
 
-	held := must(t, p.Lease(context.Background()))
+	held := testutil.Must(t, p.Lease(context.Background()))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := wait(t, p.Lease(ctx)); !errors.Is(err, pool.ErrExhausted) || !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := testutil.Wait(t, p.Lease(ctx)); !errors.Is(err, pool.ErrExhausted) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("lease past its context: %v", err)
 	}
 	d := p.Lease(context.Background())
 	d.Cancel()
-	if _, err := wait(t, d); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := testutil.Wait(t, d); !errors.Is(err, deferred.ErrCancelled) {
 		t.Fatalf("cancelled lease: %v", err)
 	}
 	if s := p.Stats(); s.Waiting != 0 || s.Leased != 1 {
@@ -233,7 +235,7 @@ func TestLeaseContextAndCancel(t *testing.T) {
 	if s := p.Stats(); s.Leased != 0 {
 		t.Fatalf("stats after release: %+v", s)
 	}
-	if _, err := wait(t, p.Lease(canceledCtx())); !errors.Is(err, context.Canceled) {
+	if _, err := testutil.Wait(t, p.Lease(canceledCtx())); !errors.Is(err, context.Canceled) {
 		t.Fatalf("lease with a done context: %v", err)
 	}
 }
@@ -253,8 +255,8 @@ func TestExtraConnectionsReusedThenClosed(t *testing.T) {
 	p := connectPool(t, o)
 
 	for i := 0; i < 5; i++ {
-		l := must(t, p.Lease(context.Background()))
-		if have := must(t, conn.Request(l, proto.NewCmd("PING"), proto.Value.AsString)); have != "PONG" {
+		l := testutil.Must(t, p.Lease(context.Background()))
+		if have := testutil.Must(t, conn.Request(l, proto.NewCmd("PING"), proto.Value.AsString)); have != "PONG" {
 			t.Fatalf("PING on lease: %q", have)
 		}
 		l.Release()
@@ -263,13 +265,13 @@ func TestExtraConnectionsReusedThenClosed(t *testing.T) {
 	if s.Dials != 2 || s.Extra != 1 {
 		t.Fatalf("5 leases in turn on a pool of 1: want 2 dials and 1 extra, have %+v", s)
 	}
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if s := p.Stats(); s.Extra != 0 || s.Open != 1 {
 			return fmt.Errorf("idle extra not closed: %+v", s)
 		}
 		return nil
 	})
-	if have := must(t, p.Ping()); have != "PONG" {
+	if have := testutil.Must(t, p.Ping()); have != "PONG" {
 		t.Fatalf("PING: %q", have)
 	}
 }
@@ -281,7 +283,7 @@ func TestConnectWaitsForAll(t *testing.T) {
 	if s := p.Stats(); s.Open != 10 {
 		t.Fatalf("Connect fired with %d of 10 connections open", s.Open)
 	}
-	list := must(t, p.Do("CLIENT", "LIST"))
+	list := testutil.Must(t, p.Do("CLIENT", "LIST"))
 	s, _ := list.AsString()
 	if n := strings.Count(strings.TrimSpace(s), "\n") + 1; n != 10 {
 		t.Fatalf("CLIENT LIST shows %d clients, want 10:\n%s", n, s)
@@ -291,14 +293,14 @@ func TestConnectWaitsForAll(t *testing.T) {
 // Connect to nothing fails with a ConnectionError and leaves nothing
 // running.
 func TestConnectUnreachable(t *testing.T) {
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	addr := "127.0.0.1:" + strconv.Itoa(testserver.FreePort(t))
-	_, err := wait(t, pool.Connect(opts(addr, 4)))
+	_, err := testutil.Wait(t, pool.Connect(opts(addr, 4)))
 	var cerr *conn.ConnectionError
 	if !errors.Is(err, conn.ErrConnection) || !errors.As(err, &cerr) {
 		t.Fatalf("Connect to a closed port: %v", err)
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 // Killing the server under load: nothing hangs, commands fail fast while
@@ -331,7 +333,7 @@ func TestKillRestartUnderLoad(t *testing.T) {
 				default:
 				}
 				start := time.Now()
-				_, err := wait(t, p.Set("k"+strconv.Itoa(g), strconv.Itoa(i)))
+				_, err := testutil.Wait(t, p.Set("k"+strconv.Itoa(g), strconv.Itoa(i)))
 				took := time.Since(start)
 				if err != nil && !errors.Is(err, conn.ErrConnection) {
 					t.Errorf("unexpected error kind: %v", err)
@@ -351,7 +353,7 @@ func TestKillRestartUnderLoad(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // let the load build up
 	srv.Kill()
 	close(killed)
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if len(failTimes) < 200 {
@@ -362,7 +364,7 @@ func TestKillRestartUnderLoad(t *testing.T) {
 	srv.Restart()
 	restarted := time.Now()
 	for {
-		if _, err := wait(t, p.Set("probe", "x")); err == nil {
+		if _, err := testutil.Wait(t, p.Set("probe", "x")); err == nil {
 			break
 		}
 		if time.Since(restarted) > time.Second {
@@ -386,7 +388,7 @@ func TestKillRestartUnderLoad(t *testing.T) {
 	if p99 > 200*time.Millisecond || slowest > time.Second {
 		t.Fatalf("commands failed slowly while the server was down: p99 %v, slowest %v", p99, slowest)
 	}
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if s := p.Stats(); s.Open != 4 {
 			return fmt.Errorf("open %d of 4", s.Open)
 		}
@@ -401,15 +403,15 @@ func TestKillRestartUnderLoad(t *testing.T) {
 // is idempotent; commands afterwards fail with ErrClosed.
 func TestDisconnectLeaksNothing(t *testing.T) {
 	srv := testserver.Start(t)
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	o := opts(srv.Addr(), 3)
 	o.ReplyTimeout = time.Second
-	p := must(t, pool.Connect(o))
-	l1 := must(t, p.Lease(context.Background()))
-	l2 := must(t, p.Lease(context.Background()))
-	l3 := must(t, p.Lease(context.Background()))
+	p := testutil.Must(t, pool.Connect(o))
+	l1 := testutil.Must(t, p.Lease(context.Background()))
+	l2 := testutil.Must(t, p.Lease(context.Background()))
+	l3 := testutil.Must(t, p.Lease(context.Background()))
 	l3.Release() // an idle extra
-	must(t, p.Set("x", "y"))
+	testutil.Must(t, p.Set("x", "y"))
 	pop := p.Do("BRPOP", "nothing", "0.2")
 	get := p.Get("x")
 	d1 := p.Disconnect()
@@ -417,20 +419,20 @@ func TestDisconnectLeaksNothing(t *testing.T) {
 	if d1 != d2 {
 		t.Fatal("Disconnect is not idempotent")
 	}
-	must(t, d1)
-	if have, err := wait(t, get); err != nil || have != "y" {
+	testutil.Must(t, d1)
+	if have, err := testutil.Wait(t, get); err != nil || have != "y" {
 		t.Fatalf("in-flight GET at Disconnect: %q %v", have, err)
 	}
-	wait(t, pop)
-	if _, err := wait(t, p.Get("x")); !errors.Is(err, conn.ErrClosed) {
+	testutil.Wait(t, pop)
+	if _, err := testutil.Wait(t, p.Get("x")); !errors.Is(err, conn.ErrClosed) {
 		t.Fatalf("GET after Disconnect: %v", err)
 	}
-	if _, err := wait(t, p.Lease(context.Background())); !errors.Is(err, conn.ErrClosed) {
+	if _, err := testutil.Wait(t, p.Lease(context.Background())); !errors.Is(err, conn.ErrClosed) {
 		t.Fatalf("Lease after Disconnect: %v", err)
 	}
 	l1.Release()
 	l2.Release()
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 	if s := p.Stats(); s.Open != 0 || s.Extra != 0 {
 		t.Fatalf("after Disconnect: %+v", s)
 	}
@@ -463,9 +465,9 @@ func TestBlockingFromCallbacks(t *testing.T) {
 	}
 	next()
 	for i := 0; i < jobs; i++ {
-		must(t, p.Do("LPUSH", "work", strconv.Itoa(i)))
+		testutil.Must(t, p.Do("LPUSH", "work", strconv.Itoa(i)))
 	}
-	have := must(t, done)
+	have := testutil.Must(t, done)
 	for i, s := range have {
 		if s != strconv.Itoa(i) {
 			t.Fatalf("job %d: %q (all: %v)", i, s, have)

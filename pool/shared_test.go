@@ -6,6 +6,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pool"
 )
 
@@ -16,23 +17,23 @@ import (
 func TestSharedConnectionStateCommandsRefused(t *testing.T) {
 	m := testserver.Mini(t)
 	p := connectPool(t, pool.Options{Options: conn.Options{Addr: m.Addr()}, PoolSize: 1})
-	must(t, p.Set("k", "v"))
+	testutil.Must(t, p.Set("k", "v"))
 	for _, args := range [][]any{
 		{"MULTI"}, {"EXEC"}, {"WATCH", "k"}, {"SELECT", 2}, {"AUTH", "x"},
 		{"CLIENT", "REPLY", "OFF"}, {"client", "reply", "skip"}, {"RESET"},
 	} {
-		if _, err := wait(t, p.Do(args...)); !errors.Is(err, conn.ErrBadArgs) {
+		if _, err := testutil.Wait(t, p.Do(args...)); !errors.Is(err, conn.ErrBadArgs) {
 			t.Fatalf("Do%v: have %v, want ErrBadArgs", args, err)
 		}
-		if have := must(t, p.Get("k")); have != "v" {
+		if have := testutil.Must(t, p.Get("k")); have != "v" {
 			t.Fatalf("after Do%v: GET answered %q", args, have)
 		}
 	}
 	// The transaction API still works.
-	tx := must(t, p.Multi("k"))
+	tx := testutil.Must(t, p.Multi("k"))
 	tx.Set("k", "w")
-	must(t, tx.Commit())
-	if have := must(t, p.Get("k")); have != "w" {
+	testutil.Must(t, tx.Commit())
+	if have := testutil.Must(t, p.Get("k")); have != "w" {
 		t.Fatalf("after a transaction: %q", have)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/fakeserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 	"github.com/txredis/txredis/pubsub"
 )
@@ -121,7 +123,7 @@ func (f *fakePubSub) commands() []string {
 
 func (f *fakePubSub) waitCommand(t *testing.T, cmd string) {
 	t.Helper()
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		for _, c := range f.commands() {
 			if c == cmd {
 				return nil
@@ -135,21 +137,21 @@ func TestSubscribeWithoutChannelsFailsBeforeSending(t *testing.T) {
 	f := newFakePubSub(t)
 	s := subscriber(t, f.options(), nil)
 	for name, d := range map[string]func(...string) error{
-		"SUBSCRIBE":  func(a ...string) error { _, err := wait(t, s.Subscribe(a...)); return err },
-		"PSUBSCRIBE": func(a ...string) error { _, err := wait(t, s.PSubscribe(a...)); return err },
-		"SSUBSCRIBE": func(a ...string) error { _, err := wait(t, s.SSubscribe(a...)); return err },
+		"SUBSCRIBE":  func(a ...string) error { _, err := testutil.Wait(t, s.Subscribe(a...)); return err },
+		"PSUBSCRIBE": func(a ...string) error { _, err := testutil.Wait(t, s.PSubscribe(a...)); return err },
+		"SSUBSCRIBE": func(a ...string) error { _, err := testutil.Wait(t, s.SSubscribe(a...)); return err },
 	} {
 		if err := d(); !errors.Is(err, conn.ErrBadArgs) || !strings.Contains(err.Error(), name) {
 			t.Fatalf("%s with no channels: have %v, want ErrBadArgs naming %s", name, err, name)
 		}
 	}
 	for _, cmd := range []string{"GET", "SET", "PUBLISH", "MONITOR"} {
-		_, err := wait(t, s.Do(cmd, "k"))
+		_, err := testutil.Wait(t, s.Do(cmd, "k"))
 		if !errors.Is(err, pubsub.ErrNotAllowed) || !errors.Is(err, conn.ErrBadArgs) {
 			t.Fatalf("Do(%s): have %v, want ErrNotAllowed", cmd, err)
 		}
 	}
-	if have := must(t, s.Ping()); have != "PONG" {
+	if have := testutil.Must(t, s.Ping()); have != "PONG" {
 		t.Fatalf("PING: have %q", have)
 	}
 	if have := f.commands(); len(have) != 1 || have[0] != "PING" {
@@ -167,7 +169,7 @@ func TestPendingSubscribeFailsOnConnectionLoss(t *testing.T) {
 		t.Fatal("subscribe fired before any confirmation")
 	}
 	f.srv.CloseAll()
-	_, err := wait(t, d)
+	_, err := testutil.Wait(t, d)
 	var cerr *conn.ConnectionError
 	if !errors.As(err, &cerr) || !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("pending subscribe after connection loss: have %v, want a *conn.ConnectionError", err)
@@ -184,15 +186,15 @@ func TestErrorReplyFailsOnlyItsRequest(t *testing.T) {
 	before := s.Subscribe("a")
 	denied := s.Subscribe("secret")
 	after := s.PSubscribe("p*")
-	if have := must(t, before); len(have) != 1 || have[0].Channel != "a" {
+	if have := testutil.Must(t, before); len(have) != 1 || have[0].Channel != "a" {
 		t.Fatalf("first subscribe: %+v", have)
 	}
-	_, err := wait(t, denied)
+	_, err := testutil.Wait(t, denied)
 	var perr *proto.Error
 	if !errors.As(err, &perr) || perr.Prefix != "NOPERM" {
 		t.Fatalf("refused subscribe: have %v, want a NOPERM *proto.Error", err)
 	}
-	if have := must(t, after); len(have) != 1 || have[0] != (pubsub.Confirmation{Kind: "psubscribe", Channel: "p*", Count: 2}) {
+	if have := testutil.Must(t, after); len(have) != 1 || have[0] != (pubsub.Confirmation{Kind: "psubscribe", Channel: "p*", Count: 2}) {
 		t.Fatalf("subscribe after the refused one: %+v", have)
 	}
 	if have := s.Channels(); len(have) != 1 || have[0] != "a" {
@@ -216,9 +218,9 @@ func TestKeepaliveDetectsDeadPeer(t *testing.T) {
 	}
 	opts.OnResubscribed = func(channels, _, _ []string) { resubscribed <- channels }
 	s := subscriber(t, opts, nil)
-	must(t, s.Subscribe("news"))
+	testutil.Must(t, s.Subscribe("news"))
 	// Keepalive runs while the peer answers.
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if f.pings < 2 {
@@ -231,7 +233,7 @@ func TestKeepaliveDetectsDeadPeer(t *testing.T) {
 	}
 	f.silence()
 	silentAt := time.Now()
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if lostAt.Load() == 0 {
 			return errors.New("dead peer not detected")
 		}
@@ -277,7 +279,7 @@ func TestDropPolicyCountsWithoutStallingReader(t *testing.T) {
 			close(release)
 		}
 	})
-	must(t, s.Subscribe("c"))
+	testutil.Must(t, s.Subscribe("c"))
 	const sent = 20
 	// The first message reaches the handler before the burst, so that the
 	// counts below do not depend on scheduling.
@@ -297,7 +299,7 @@ func TestDropPolicyCountsWithoutStallingReader(t *testing.T) {
 	// The reader is free: a PING sent after the burst is answered while the
 	// handler is still stuck on the first message.
 	start := time.Now()
-	must(t, s.Ping())
+	testutil.Must(t, s.Ping())
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("PING behind a stuck consumer took %v", d)
 	}
@@ -307,7 +309,7 @@ func TestDropPolicyCountsWithoutStallingReader(t *testing.T) {
 		t.Fatalf("stats %+v, want %d received, %d dropped, 2 buffered", st, sent, sent-3)
 	}
 	close(release)
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if got.Load() != 3 {
 			return fmt.Errorf("%d delivered", got.Load())
 		}
@@ -333,7 +335,7 @@ func TestBlockPolicyWaitsAtMostBlockTimeout(t *testing.T) {
 			close(release)
 		}
 	}()
-	must(t, s.Subscribe("c"))
+	testutil.Must(t, s.Subscribe("c"))
 	// Message 0 goes to the handler, 1 fills the buffer, then the reader
 	// waits blockFor for each of 2, 3, 4 before dropping it.
 	start := time.Now()
@@ -342,7 +344,7 @@ func TestBlockPolicyWaitsAtMostBlockTimeout(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(t, s.Ping())
+	testutil.Must(t, s.Ping())
 	took := time.Since(start)
 	if s.Dropped() != 3 {
 		t.Fatalf("dropped %d, want 3", s.Dropped())
@@ -379,10 +381,10 @@ func TestRequestsWaitForTheFirstDial(t *testing.T) {
 	}
 	var got collector
 	s := pubsub.New(opts, &got)
-	defer func() { wait(t, s.Disconnect()) }()
+	defer func() { testutil.Wait(t, s.Disconnect()) }()
 	d := s.Subscribe("early")
 	close(gate)
-	if have := must(t, d); len(have) != 1 || have[0].Channel != "early" {
+	if have := testutil.Must(t, d); len(have) != 1 || have[0].Channel != "early" {
 		t.Fatalf("subscribe before connecting: %+v", have)
 	}
 	if err := f.publish("early", "hello"); err != nil {
@@ -398,17 +400,17 @@ func TestDisconnectFailsRequestsAndCloses(t *testing.T) {
 	f.noConfirm.Store(true)
 	opts := f.options()
 	opts.Channel = true
-	s := must(t, pubsub.Connect(opts, nil))
+	s := testutil.Must(t, pubsub.Connect(opts, nil))
 	d := s.Subscribe("x")
 	f.waitCommand(t, "SUBSCRIBE x")
-	must(t, s.Disconnect())
-	if _, err := wait(t, d); !errors.Is(err, conn.ErrConnection) {
+	testutil.Must(t, s.Disconnect())
+	if _, err := testutil.Wait(t, d); !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("pending subscribe after Disconnect: %v", err)
 	}
 	if _, ok := <-s.Messages(); ok {
 		t.Fatal("Messages channel still open after Disconnect")
 	}
-	if _, err := wait(t, s.Subscribe("y")); !errors.Is(err, conn.ErrClosed) {
+	if _, err := testutil.Wait(t, s.Subscribe("y")); !errors.Is(err, conn.ErrClosed) {
 		t.Fatalf("subscribe after Disconnect: have %v, want ErrClosed", err)
 	}
 }
@@ -420,16 +422,16 @@ func TestErrorReplyAheadOfPingGoesToItsRequest(t *testing.T) {
 	denied := s.Subscribe("secret")
 	ping := s.Ping() // pending in the FIFO when the error reply arrives
 	var perr *proto.Error
-	if _, err := wait(t, denied); !errors.As(err, &perr) || perr.Prefix != "NOPERM" {
+	if _, err := testutil.Wait(t, denied); !errors.As(err, &perr) || perr.Prefix != "NOPERM" {
 		t.Fatalf("refused subscribe: have %v, want NOPERM", err)
 	}
-	if have := must(t, ping); have != "PONG" {
+	if have := testutil.Must(t, ping); have != "PONG" {
 		t.Fatalf("PING: %q", have)
 	}
-	if have := must(t, s.Subscribe("ok")); len(have) != 1 || have[0].Channel != "ok" {
+	if have := testutil.Must(t, s.Subscribe("ok")); len(have) != 1 || have[0].Channel != "ok" {
 		t.Fatalf("subscribe afterwards: %+v", have)
 	}
-	if have := must(t, s.Ping()); have != "PONG" {
+	if have := testutil.Must(t, s.Ping()); have != "PONG" {
 		t.Fatalf("PING afterwards: %q", have)
 	}
 	if err := f.publish("ok", "m"); err != nil {
@@ -439,12 +441,12 @@ func TestErrorReplyAheadOfPingGoesToItsRequest(t *testing.T) {
 
 func TestDisconnectDoesNotWaitForBlockedReader(t *testing.T) {
 	f := newFakePubSub(t)
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	release := make(chan struct{})
 	opts := f.options()
 	opts.BufferSize, opts.Overflow, opts.BlockTimeout = 1, pubsub.Block, time.Minute
-	s := must(t, pubsub.Connect(opts, pubsub.HandlerFunc(func(_, _, _ string) { <-release })))
-	must(t, s.Subscribe("c"))
+	s := testutil.Must(t, pubsub.Connect(opts, pubsub.HandlerFunc(func(_, _, _ string) { <-release })))
+	testutil.Must(t, s.Subscribe("c"))
 	go func() {
 		for i := 0; i < 3; i++ { // the third blocks the reader for a minute
 			if f.publish("c", "m") != nil {
@@ -452,7 +454,7 @@ func TestDisconnectDoesNotWaitForBlockedReader(t *testing.T) {
 			}
 		}
 	}()
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if st := s.Stats(); st.Received != 3 {
 			return fmt.Errorf("stats %+v", st)
 		}
@@ -461,34 +463,34 @@ func TestDisconnectDoesNotWaitForBlockedReader(t *testing.T) {
 	start := time.Now()
 	d := s.Disconnect()
 	close(release) // the handler call in progress ends
-	must(t, d)
+	testutil.Must(t, d)
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("Disconnect took %v with the reader blocked", took)
 	}
 	f.srv.Close()
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 func TestLazySubscriberWhileServerIsDown(t *testing.T) {
 	f := newFakePubSub(t)
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	f.srv.Refuse(true)
 	s := pubsub.New(f.options(), nil)
-	_, err := wait(t, s.Subscribe("a"))
+	_, err := testutil.Wait(t, s.Subscribe("a"))
 	if !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("subscribe while the server is down: have %v, want a ConnectionError", err)
 	}
 	f.srv.Refuse(false)
-	eventually(t, func() error {
-		_, err := wait(t, s.Subscribe("a"))
+	testutil.Eventually(t, func() error {
+		_, err := testutil.Wait(t, s.Subscribe("a"))
 		return err
 	})
 	if have := s.Channels(); len(have) != 1 || have[0] != "a" {
 		t.Fatalf("tracked %q", have)
 	}
-	must(t, s.Disconnect())
+	testutil.Must(t, s.Disconnect())
 	f.srv.Close()
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 // An unsubscribe already sent when the connection drops is honoured: the
@@ -496,16 +498,16 @@ func TestLazySubscriberWhileServerIsDown(t *testing.T) {
 func TestPendingUnsubscribeHonouredAcrossReconnect(t *testing.T) {
 	f := newFakePubSub(t)
 	s := subscriber(t, f.options(), nil)
-	must(t, s.Subscribe("keep", "drop"))
+	testutil.Must(t, s.Subscribe("keep", "drop"))
 	f.noConfirm.Store(true)
 	d := s.Unsubscribe("drop")
 	f.waitCommand(t, "UNSUBSCRIBE drop")
 	f.noConfirm.Store(false)
 	f.srv.CloseAll()
-	if _, err := wait(t, d); !errors.Is(err, conn.ErrConnection) {
+	if _, err := testutil.Wait(t, d); !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("pending unsubscribe: have %v, want a ConnectionError", err)
 	}
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		if ch := s.Channels(); len(ch) != 1 || ch[0] != "keep" {
 			return fmt.Errorf("tracked channels %q, want [keep]", ch)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pubsub"
 )
 
@@ -31,12 +32,12 @@ func TestHandlerPanicIsRecoveredAndLogged(t *testing.T) {
 	})
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	s := subscriber(t, pubsub.Options{Options: conn.Options{Addr: srv.Addr(), Logger: logger}}, h)
-	must(t, s.Subscribe("ch"))
+	testutil.Must(t, s.Subscribe("ch"))
 	pub := publisher(t, conn.Options{Addr: srv.Addr()})
 	for _, m := range []string{"one", "boom", "two"} {
-		must(t, pub.Do("PUBLISH", "ch", m))
+		testutil.Must(t, pub.Do("PUBLISH", "ch", m))
 	}
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if len(got) != 2 {

@@ -3,6 +3,7 @@ package pubsub_test
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pubsub"
 )
 
@@ -23,21 +25,21 @@ func TestRealConfirmationShapes(t *testing.T) {
 		have func() []C
 		want []C
 	}{
-		{"subscribe", func() []C { return must(t, s.Subscribe("a", "b")) },
+		{"subscribe", func() []C { return testutil.Must(t, s.Subscribe("a", "b")) },
 			[]C{{"subscribe", "a", 1}, {"subscribe", "b", 2}}},
-		{"psubscribe", func() []C { return must(t, s.PSubscribe("p*")) },
+		{"psubscribe", func() []C { return testutil.Must(t, s.PSubscribe("p*")) },
 			[]C{{"psubscribe", "p*", 3}}},
-		{"ssubscribe", func() []C { return must(t, s.SSubscribe("s1")) },
+		{"ssubscribe", func() []C { return testutil.Must(t, s.SSubscribe("s1")) },
 			[]C{{"ssubscribe", "s1", 1}}},
-		{"unsubscribe one", func() []C { return must(t, s.Unsubscribe("a")) },
+		{"unsubscribe one", func() []C { return testutil.Must(t, s.Unsubscribe("a")) },
 			[]C{{"unsubscribe", "a", 2}}},
-		{"unsubscribe all", func() []C { return must(t, s.Unsubscribe()) },
+		{"unsubscribe all", func() []C { return testutil.Must(t, s.Unsubscribe()) },
 			[]C{{"unsubscribe", "b", 1}}},
-		{"unsubscribe all with none", func() []C { return must(t, s.Unsubscribe()) },
+		{"unsubscribe all with none", func() []C { return testutil.Must(t, s.Unsubscribe()) },
 			[]C{{"unsubscribe", "", 1}}},
-		{"punsubscribe all", func() []C { return must(t, s.PUnsubscribe()) },
+		{"punsubscribe all", func() []C { return testutil.Must(t, s.PUnsubscribe()) },
 			[]C{{"punsubscribe", "p*", 0}}},
-		{"sunsubscribe all", func() []C { return must(t, s.SUnsubscribe()) },
+		{"sunsubscribe all", func() []C { return testutil.Must(t, s.SUnsubscribe()) },
 			[]C{{"sunsubscribe", "s1", 0}}},
 	}
 	for _, st := range steps {
@@ -56,10 +58,10 @@ func TestRealConfirmationShapes(t *testing.T) {
 		have []C
 		want string
 	}{
-		{must(t, d1), "[{subscribe x 1} {subscribe y 2} {subscribe z 3}]"},
-		{must(t, d2), "[{psubscribe q* 4}]"},
-		{must(t, d3), "[{unsubscribe x 3} {unsubscribe y 2} {unsubscribe z 1}]"},
-		{must(t, d4), "[{subscribe x 2}]"},
+		{testutil.Must(t, d1), "[{subscribe x 1} {subscribe y 2} {subscribe z 3}]"},
+		{testutil.Must(t, d2), "[{psubscribe q* 4}]"},
+		{testutil.Must(t, d3), "[{unsubscribe x 3} {unsubscribe y 2} {unsubscribe z 1}]"},
+		{testutil.Must(t, d4), "[{subscribe x 2}]"},
 	} {
 		// The order of an unsubscribe-all is the server's; compare as sets.
 		if !sameConfs(c.have, c.want) {
@@ -69,7 +71,7 @@ func TestRealConfirmationShapes(t *testing.T) {
 	if have := fmt.Sprint(s.Channels(), s.Patterns(), s.ShardChannels()); have != "[x] [q*] []" {
 		t.Fatalf("tracked: %s", have)
 	}
-	v := must(t, s.Do("unsubscribe", "x"))
+	v := testutil.Must(t, s.Do("unsubscribe", "x"))
 	if v.String() == "" || len(v.Elems) != 1 || v.Elems[0].Elems[1].Str != "x" {
 		t.Fatalf("Do(UNSUBSCRIBE): %v", v)
 	}
@@ -106,7 +108,7 @@ func TestRealManyMessagesInOrder(t *testing.T) {
 			for i := range names {
 				names[i] = "ch" + strconv.Itoa(i)
 			}
-			must(t, s.Subscribe(names...))
+			testutil.Must(t, s.Subscribe(names...))
 			pub := publisher(t, conn.Options{Addr: srv.Addr()})
 			start := time.Now()
 			for i := 0; i < perChannel; i++ {
@@ -135,13 +137,13 @@ func TestRealPatternAndShardMessages(t *testing.T) {
 	srv := testserver.Start(t)
 	var got collector
 	s := subscriber(t, pubsub.Options{Options: conn.Options{Addr: srv.Addr()}}, &got)
-	must(t, s.PSubscribe("news.*"))
-	must(t, s.Subscribe("plain"))
-	must(t, s.SSubscribe("shard{1}"))
+	testutil.Must(t, s.PSubscribe("news.*"))
+	testutil.Must(t, s.Subscribe("plain"))
+	testutil.Must(t, s.SSubscribe("shard{1}"))
 	pub := publisher(t, conn.Options{Addr: srv.Addr()})
-	must(t, pub.Do("PUBLISH", "news.sport", "goal"))
-	must(t, pub.Do("PUBLISH", "plain", "hello"))
-	must(t, pub.Do("SPUBLISH", "shard{1}", "sharded"))
+	testutil.Must(t, pub.Do("PUBLISH", "news.sport", "goal"))
+	testutil.Must(t, pub.Do("PUBLISH", "plain", "hello"))
+	testutil.Must(t, pub.Do("SPUBLISH", "shard{1}", "sharded"))
 	msgs := got.waitCount(t, 3)
 	want := []pubsub.Message{
 		{Pattern: "news.*", Channel: "news.sport", Payload: "goal"},
@@ -156,9 +158,9 @@ func TestRealPatternAndShardMessages(t *testing.T) {
 func TestRealChannelDeliveryMarksShardMessages(t *testing.T) {
 	srv := testserver.Start(t)
 	s := subscriber(t, pubsub.Options{Options: conn.Options{Addr: srv.Addr()}, Channel: true}, nil)
-	must(t, s.SSubscribe("orders"))
+	testutil.Must(t, s.SSubscribe("orders"))
 	pub := publisher(t, conn.Options{Addr: srv.Addr()})
-	must(t, pub.Do("SPUBLISH", "orders", "1"))
+	testutil.Must(t, pub.Do("SPUBLISH", "orders", "1"))
 	select {
 	case m := <-s.Messages():
 		if m != (pubsub.Message{Channel: "orders", Payload: "1", Shard: true}) {
@@ -181,10 +183,10 @@ func TestRealResubscribeAfterRestart(t *testing.T) {
 		},
 	}
 	s := subscriber(t, opts, &got)
-	must(t, s.Subscribe("a", "b"))
-	must(t, s.PSubscribe("p.*"))
-	must(t, s.SSubscribe("sh"))
-	must(t, s.Unsubscribe("b"))
+	testutil.Must(t, s.Subscribe("a", "b"))
+	testutil.Must(t, s.PSubscribe("p.*"))
+	testutil.Must(t, s.SSubscribe("sh"))
+	testutil.Must(t, s.Unsubscribe("b"))
 
 	srv.Kill()
 	srv.Restart()
@@ -198,10 +200,10 @@ func TestRealResubscribeAfterRestart(t *testing.T) {
 		t.Fatalf("resubscribed %s, want [a] [p.*] [sh]", have)
 	}
 	pub := publisher(t, conn.Options{Addr: srv.Addr()})
-	must(t, pub.Do("PUBLISH", "b", "unsubscribed"))
-	must(t, pub.Do("PUBLISH", "a", "1"))
-	must(t, pub.Do("PUBLISH", "p.x", "2"))
-	must(t, pub.Do("SPUBLISH", "sh", "3"))
+	testutil.Must(t, pub.Do("PUBLISH", "b", "unsubscribed"))
+	testutil.Must(t, pub.Do("PUBLISH", "a", "1"))
+	testutil.Must(t, pub.Do("PUBLISH", "p.x", "2"))
+	testutil.Must(t, pub.Do("SPUBLISH", "sh", "3"))
 	msgs := got.waitCount(t, 3)
 	want := []pubsub.Message{{Channel: "a", Payload: "1"}, {Pattern: "p.*", Channel: "p.x", Payload: "2"}, {Channel: "sh", Payload: "3"}}
 	if fmt.Sprint(msgs) != fmt.Sprint(want) {
@@ -211,7 +213,7 @@ func TestRealResubscribeAfterRestart(t *testing.T) {
 		t.Fatalf("stats %+v, want 1 reconnect", st)
 	}
 	// The server holds exactly what the subscriber tracks.
-	numsub := must(t, pub.Do("PUBSUB", "NUMSUB", "a", "b"))
+	numsub := testutil.Must(t, pub.Do("PUBSUB", "NUMSUB", "a", "b"))
 	if numsub.String() == "" || numsub.Elems[1].Int != 1 || numsub.Elems[3].Int != 0 {
 		t.Fatalf("PUBSUB NUMSUB a b: %v", numsub)
 	}
@@ -234,7 +236,7 @@ func TestRealSlowConsumerDoesNotStallOthers(t *testing.T) {
 				}
 			}))
 			defer close(stop)
-			must(t, s.Subscribe("slow"))
+			testutil.Must(t, s.Subscribe("slow"))
 			other := publisher(t, conn.Options{Addr: srv.Addr()})
 			sent := 200
 			if policy == pubsub.Block {
@@ -245,7 +247,7 @@ func TestRealSlowConsumerDoesNotStallOthers(t *testing.T) {
 				other.Do("PUBLISH", "slow", strconv.Itoa(i))
 			}
 			// Another connection keeps answering at once.
-			if _, err := wait(t, other.Ping()); err != nil {
+			if _, err := testutil.Wait(t, other.Ping()); err != nil {
 				t.Fatal(err)
 			}
 			if d := time.Since(start); d > 2*time.Second {
@@ -253,7 +255,7 @@ func TestRealSlowConsumerDoesNotStallOthers(t *testing.T) {
 			}
 			// The subscriber's reader gets through the burst: every message
 			// is received, and all but the few that fit are dropped.
-			eventually(t, func() error {
+			testutil.Eventually(t, func() error {
 				if st := s.Stats(); st.Received != uint64(sent) || st.Dropped == 0 {
 					return fmt.Errorf("stats %+v", st)
 				}
@@ -271,7 +273,7 @@ func TestRealSlowConsumerDoesNotStallOthers(t *testing.T) {
 				t.Fatalf("reader took %v for %d messages with BlockTimeout %v", took, sent, blockFor)
 			}
 			t.Logf("%s: %d received, %d dropped, reader through the burst in %v", policy, st.Received, st.Dropped, took)
-			if _, err := wait(t, s.Ping()); err != nil {
+			if _, err := testutil.Wait(t, s.Ping()); err != nil {
 				t.Fatalf("subscriber PING: %v", err)
 			}
 		})
@@ -282,13 +284,13 @@ func TestRealPassword(t *testing.T) {
 	srv := testserver.Start(t, "--requirepass", "s3cret")
 	var got collector
 	s := subscriber(t, pubsub.Options{Options: conn.Options{Addr: srv.Addr(), Password: "s3cret"}}, &got)
-	must(t, s.Subscribe("auth"))
+	testutil.Must(t, s.Subscribe("auth"))
 	pub := publisher(t, conn.Options{Addr: srv.Addr(), Password: "s3cret"})
-	must(t, pub.Do("PUBLISH", "auth", "ok"))
+	testutil.Must(t, pub.Do("PUBLISH", "auth", "ok"))
 	if have := got.waitCount(t, 1); have[0].Payload != "ok" {
 		t.Fatalf("have %+v", have)
 	}
-	_, err := wait(t, pubsub.Connect(pubsub.Options{Options: conn.Options{Addr: srv.Addr(), Password: "wrong"}}, nil))
+	_, err := testutil.Wait(t, pubsub.Connect(pubsub.Options{Options: conn.Options{Addr: srv.Addr(), Password: "wrong"}}, nil))
 	if !errors.Is(err, conn.ErrConnection) || !strings.Contains(err.Error(), "WRONGPASS") {
 		t.Fatalf("wrong password: %v", err)
 	}
@@ -300,16 +302,16 @@ func TestRealRESP3AndPing(t *testing.T) {
 		t.Run("RESP"+strconv.Itoa(protocol), func(t *testing.T) {
 			var got collector
 			s := subscriber(t, pubsub.Options{Options: conn.Options{Addr: srv.Addr(), Protocol: protocol}}, &got)
-			if have := must(t, s.Ping()); have != "PONG" {
+			if have := testutil.Must(t, s.Ping()); have != "PONG" {
 				t.Fatalf("PING before subscribing: %q", have)
 			}
-			must(t, s.Subscribe("r"))
-			must(t, s.PSubscribe("r*"))
-			if have := must(t, s.Ping()); have != "PONG" {
+			testutil.Must(t, s.Subscribe("r"))
+			testutil.Must(t, s.PSubscribe("r*"))
+			if have := testutil.Must(t, s.Ping()); have != "PONG" {
 				t.Fatalf("PING while subscribed: %q", have)
 			}
 			pub := publisher(t, conn.Options{Addr: srv.Addr(), Protocol: protocol})
-			must(t, pub.Do("PUBLISH", "r", "x"))
+			testutil.Must(t, pub.Do("PUBLISH", "r", "x"))
 			msgs := got.waitCount(t, 2)
 			want := []pubsub.Message{{Channel: "r", Payload: "x"}, {Pattern: "r*", Channel: "r", Payload: "x"}}
 			if fmt.Sprint(msgs) != fmt.Sprint(want) {
@@ -317,7 +319,7 @@ func TestRealRESP3AndPing(t *testing.T) {
 			}
 			// Do returns the raw reply: RESP2 answers a subscribed PING
 			// with ["pong", ""], RESP3 with +PONG.
-			have := must(t, s.Do("PING"))
+			have := testutil.Must(t, s.Do("PING"))
 			if protocol == 2 && (len(have.Elems) != 2 || have.Elems[0].Str != "pong") || protocol == 3 && have.Str != "PONG" {
 				t.Fatalf("Do(PING): %v", have)
 			}
@@ -328,11 +330,11 @@ func TestRealRESP3AndPing(t *testing.T) {
 func TestRealMonitor(t *testing.T) {
 	srv := testserver.Start(t)
 	lines := make(chan string, 100)
-	m := must(t, pubsub.ConnectMonitor(pubsub.Options{Options: conn.Options{Addr: srv.Addr()}}, func(line string) {
+	m := testutil.Must(t, pubsub.ConnectMonitor(pubsub.Options{Options: conn.Options{Addr: srv.Addr()}}, func(line string) {
 		lines <- line
 	}))
 	c := publisher(t, conn.Options{Addr: srv.Addr()})
-	must(t, c.Set("watched", "value"))
+	testutil.Must(t, c.Set("watched", "value"))
 	deadline := time.After(10 * time.Second)
 	for {
 		select {
@@ -349,7 +351,7 @@ restart:
 	// made once it is back is reported (earlier ones fall in the gap).
 	srv.Kill()
 	srv.Restart()
-	eventually(t, func() error {
+	testutil.Eventually(t, func() error {
 		c.Set("after", "restart")
 		for {
 			select {
@@ -362,7 +364,7 @@ restart:
 			}
 		}
 	})
-	must(t, m.Stop())
+	testutil.Must(t, m.Stop())
 	if m.Stats().Received < 2 {
 		t.Fatalf("stats %+v", m.Stats())
 	}
@@ -370,24 +372,24 @@ restart:
 
 func TestRealNoGoroutineLeak(t *testing.T) {
 	srv := testserver.Start(t)
-	before := numGoroutines()
+	before := runtime.NumGoroutine()
 	for _, channel := range []bool{false, true} {
 		var got collector
 		opts := pubsub.Options{Options: conn.Options{Addr: srv.Addr()}, Channel: channel, PingInterval: 10 * time.Millisecond}
-		s := must(t, pubsub.Connect(opts, &got))
-		must(t, s.Subscribe("leak"))
-		pub := must(t, conn.Connect(conn.Options{Addr: srv.Addr()}))
+		s := testutil.Must(t, pubsub.Connect(opts, &got))
+		testutil.Must(t, s.Subscribe("leak"))
+		pub := testutil.Must(t, conn.Connect(conn.Options{Addr: srv.Addr()}))
 		for i := 0; i < 100; i++ {
 			pub.Do("PUBLISH", "leak", "m")
 		}
-		must(t, pub.Ping())
-		must(t, pub.Disconnect())
-		must(t, s.Disconnect())
+		testutil.Must(t, pub.Ping())
+		testutil.Must(t, pub.Disconnect())
+		testutil.Must(t, s.Disconnect())
 		lazy := pubsub.New(opts, nil)
-		must(t, lazy.Subscribe("lazy"))
-		must(t, lazy.Disconnect())
-		m := must(t, pubsub.ConnectMonitor(opts, func(string) {}))
-		must(t, m.Disconnect())
+		testutil.Must(t, lazy.Subscribe("lazy"))
+		testutil.Must(t, lazy.Disconnect())
+		m := testutil.Must(t, pubsub.ConnectMonitor(opts, func(string) {}))
+		testutil.Must(t, m.Disconnect())
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }

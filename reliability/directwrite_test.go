@@ -8,6 +8,7 @@ import (
 	"github.com/txredis/txredis/examples/soak/load"
 	"github.com/txredis/txredis/internal/faultproxy"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 )
 
 // TestDirectWriteAcrossReconnect stresses the path where a sending
@@ -31,12 +32,12 @@ func TestDirectWriteAcrossReconnect(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	r.Stop()
-	must(t, h.disconnect())
+	testutil.Must(t, h.disconnect())
 	st := r.Stats()
 	t.Logf("sent %d, ok %d, conn errors %d, proxy dials %d", st.Sent, st.Succeeded, st.ConnErrors, p.Accepted())
 	if !st.OK() || st.Late != 0 || st.OtherErrors != 0 {
 		t.Errorf("lost %d, wrong %d, resolved twice %d, late %d, other errors %d; first wrong: %s",
 			st.Lost, st.Wrong, st.DoubleFired, st.Late, st.OtherErrors, st.FirstWrong)
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }

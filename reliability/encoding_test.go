@@ -9,6 +9,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -54,20 +55,20 @@ func TestBinaryArgumentsRoundTrip(t *testing.T) {
 		echoDs[i] = c.Do("ECHO", []byte(echoes[i]))
 	}
 	for i := range n {
-		if have := must(t, sets[i]); have != "OK" {
+		if have := testutil.Must(t, sets[i]); have != "OK" {
 			t.Fatalf("SET %q: %q", keys[i], have)
 		}
-		if have := must(t, gets[i]); have != vals[i] {
+		if have := testutil.Must(t, gets[i]); have != vals[i] {
 			t.Fatalf("GET %q: %d bytes came back differing from the %d written", keys[i], len(have), len(vals[i]))
 		}
-		v := must(t, echoDs[i])
+		v := testutil.Must(t, echoDs[i])
 		if v.Kind != proto.BulkString || v.Str != echoes[i] {
 			t.Fatalf("ECHO of %d bytes: have %v", len(echoes[i]), v)
 		}
 	}
 	// The keys exist under their exact binary names.
 	for i := 0; i < n; i += 50 {
-		if have := must(t, c.Do("EXISTS", keys[i])); have.Int != 1 {
+		if have := testutil.Must(t, c.Do("EXISTS", keys[i])); have.Int != 1 {
 			t.Fatalf("EXISTS %q = %v", keys[i], have)
 		}
 	}
@@ -78,7 +79,7 @@ func TestBinaryArgumentsRoundTrip(t *testing.T) {
 func TestNoInjectionThroughArguments(t *testing.T) {
 	srv := testserver.Start(t)
 	c := connect(t, conn.Options{Addr: srv.Addr()})
-	must(t, c.Set("b", "precious"))
+	testutil.Must(t, c.Set("b", "precious"))
 	for _, key := range []string{
 		"a\r\nDEL b",
 		"a\r\nDEL b\r\n",
@@ -87,30 +88,30 @@ func TestNoInjectionThroughArguments(t *testing.T) {
 		"a\nDEL b\n",
 		"a\x00DEL b",
 	} {
-		must(t, c.Set(key, "v"))
-		if have := must(t, c.Get(key)); have != "v" {
+		testutil.Must(t, c.Set(key, "v"))
+		if have := testutil.Must(t, c.Get(key)); have != "v" {
 			t.Fatalf("GET %q: %q", key, have)
 		}
-		if have := must(t, c.Get("b")); have != "precious" {
+		if have := testutil.Must(t, c.Get("b")); have != "precious" {
 			t.Fatalf("key %q deleted b: GET b = %q", key, have)
 		}
 		// The value holds the same syntax.
-		must(t, c.Set("v:"+key, key))
-		if have := must(t, c.Get("v:"+key)); have != key {
+		testutil.Must(t, c.Set("v:"+key, key))
+		if have := testutil.Must(t, c.Get("v:"+key)); have != key {
 			t.Fatalf("value %q came back as %q", key, have)
 		}
 	}
 	// Exactly the written keys exist: nothing was split into extra keys.
-	keys := must(t, c.Do("DBSIZE"))
+	keys := testutil.Must(t, c.Do("DBSIZE"))
 	if keys.Int != 13 {
-		all := must(t, c.Do("KEYS", "*"))
+		all := testutil.Must(t, c.Do("KEYS", "*"))
 		t.Fatalf("DBSIZE = %d, want 13 (b + 6 keys + 6 value keys): %v", keys.Int, all)
 	}
 	// The connection is still in step.
-	if have := must(t, c.Do("ECHO", "in step")); have.Str != "in step" {
+	if have := testutil.Must(t, c.Do("ECHO", "in step")); have.Str != "in step" {
 		t.Fatalf("ECHO after the injection attempts: %v", have)
 	}
-	if _, err := wait(t, c.Get("DEL b")); !errors.Is(err, proto.ErrNil) {
+	if _, err := testutil.Wait(t, c.Get("DEL b")); !errors.Is(err, proto.ErrNil) {
 		t.Fatalf("GET of a key never written: %v, want proto.ErrNil", err)
 	}
 }

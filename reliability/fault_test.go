@@ -12,6 +12,7 @@ import (
 	"github.com/txredis/txredis/examples/soak/load"
 	"github.com/txredis/txredis/internal/faultproxy"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 )
@@ -54,7 +55,7 @@ type handle struct {
 
 // connHandle connects a single connection through the proxy.
 func connHandle(t *testing.T, addr string, db int) handle {
-	c := must(t, conn.Connect(conn.Options{
+	c := testutil.Must(t, conn.Connect(conn.Options{
 		Addr:           addr,
 		DB:             db,
 		ReplyTimeout:   replyTimeout,
@@ -70,7 +71,7 @@ func connHandle(t *testing.T, addr string, db int) handle {
 
 // poolHandle connects a pool of three connections through the proxy.
 func poolHandle(t *testing.T, addr string, db int) handle {
-	p := must(t, pool.Connect(pool.Options{PoolSize: 3, Options: conn.Options{
+	p := testutil.Must(t, pool.Connect(pool.Options{PoolSize: 3, Options: conn.Options{
 		Addr:           addr,
 		DB:             db,
 		ReplyTimeout:   replyTimeout,
@@ -122,7 +123,7 @@ func runFault(t *testing.T, srv *testserver.Server, tc faultCase, open func(addr
 	}()
 
 	// Healthy load first.
-	eventually(t, 5*time.Second, func() error {
+	testutil.EventuallyWithin(t, 5*time.Second, func() error {
 		if s := r.Snapshot(); s.Succeeded < 50 {
 			return fmt.Errorf("%d commands succeeded", s.Succeeded)
 		}
@@ -132,7 +133,7 @@ func runFault(t *testing.T, srv *testserver.Server, tc faultCase, open func(addr
 
 	p.Set(tc.fault)
 	if tc.breaks {
-		eventually(t, 5*time.Second, func() error {
+		testutil.EventuallyWithin(t, 5*time.Second, func() error {
 			if s := r.Snapshot(); s.ConnErrors == base.ConnErrors {
 				return errors.New("no command failed yet")
 			}
@@ -145,7 +146,7 @@ func runFault(t *testing.T, srv *testserver.Server, tc faultCase, open func(addr
 	p.Clear()
 
 	// Recovery: a fresh command, and the workload, succeed again.
-	recovered := eventually(t, 5*time.Second, func() error {
+	recovered := testutil.EventuallyWithin(t, 5*time.Second, func() error {
 		if _, err := h.echo("recovered?").Wait(t.Context()); err != nil {
 			return err
 		}
@@ -156,7 +157,7 @@ func runFault(t *testing.T, srv *testserver.Server, tc faultCase, open func(addr
 	})
 
 	r.Stop()
-	if _, err := wait(t, h.disconnect()); err != nil {
+	if _, err := testutil.Wait(t, h.disconnect()); err != nil {
 		t.Fatalf("Disconnect: %v", err)
 	}
 	stopped = true
@@ -176,7 +177,7 @@ func runFault(t *testing.T, srv *testserver.Server, tc faultCase, open func(addr
 	if bound := connectTimeout + replyTimeout + margin; st.MaxLatency > bound {
 		t.Errorf("a command waited %v, more than ConnectTimeout+ReplyTimeout+margin = %v", st.MaxLatency, bound)
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 // TestConnCutAllUnderLoad cuts every proxied connection repeatedly while
@@ -189,7 +190,7 @@ func TestConnCutAllUnderLoad(t *testing.T) {
 	r := load.Start(load.Config{Workers: 4, Prefix: unique("cutall:"), MaxWait: 5 * time.Second}, load.Target{Name: "h", S: h.sender})
 	progress := func() {
 		n := r.Snapshot().Succeeded
-		eventually(t, 5*time.Second, func() error {
+		testutil.EventuallyWithin(t, 5*time.Second, func() error {
 			if r.Snapshot().Succeeded < n+20 {
 				return errors.New("no progress since the last cut")
 			}
@@ -202,7 +203,7 @@ func TestConnCutAllUnderLoad(t *testing.T) {
 		progress()
 	}
 	r.Stop()
-	must(t, h.disconnect())
+	testutil.Must(t, h.disconnect())
 	st := r.Stats()
 	t.Logf("5 cuts: sent %d, ok %d, conn errors %d, max latency %v, proxy dials %d", st.Sent, st.Succeeded, st.ConnErrors, st.MaxLatency, p.Accepted())
 	if !st.OK() || st.Late != 0 || st.OtherErrors != 0 {
@@ -212,5 +213,5 @@ func TestConnCutAllUnderLoad(t *testing.T) {
 	if p.Accepted() < 6 {
 		t.Errorf("proxy accepted %d connections; want a redial after each of the 5 cuts", p.Accepted())
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }

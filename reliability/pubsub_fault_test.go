@@ -15,6 +15,7 @@ import (
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/faultproxy"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pubsub"
 )
 
@@ -67,11 +68,11 @@ func TestSubscriberFaults(t *testing.T) {
 			before := runtime.NumGoroutine()
 			ch := unique("ch:")
 			var check msgCheck
-			s := must(t, pubsub.Connect(pubsub.Options{
+			s := testutil.Must(t, pubsub.Connect(pubsub.Options{
 				Options:      conn.Options{Addr: p.Addr(), DB: tc.db, ReplyTimeout: replyTimeout, ConnectTimeout: connectTimeout, Backoff: fastBackoff},
 				PingInterval: 50 * time.Millisecond,
 			}, &check))
-			must(t, s.Subscribe(ch))
+			testutil.Must(t, s.Subscribe(ch))
 
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
@@ -94,7 +95,7 @@ func TestSubscriberFaults(t *testing.T) {
 			}()
 			defer func() { close(stop); wg.Wait() }()
 
-			eventually(t, 5*time.Second, func() error {
+			testutil.EventuallyWithin(t, 5*time.Second, func() error {
 				if check.lastSeen() < 20 {
 					return errors.New("messages not flowing")
 				}
@@ -115,7 +116,7 @@ func TestSubscriberFaults(t *testing.T) {
 			}
 			faultStart := time.Now()
 			for _, d := range reqs {
-				if _, err := wait(t, d); err != nil && !errors.Is(err, conn.ErrConnection) {
+				if _, err := testutil.Wait(t, d); err != nil && !errors.Is(err, conn.ErrConnection) {
 					t.Errorf("request during the fault: %v, want success or a ConnectionError", err)
 				}
 			}
@@ -125,7 +126,7 @@ func TestSubscriberFaults(t *testing.T) {
 			p.Clear()
 
 			mark := check.published.Load()
-			recovered := eventually(t, 5*time.Second, func() error {
+			recovered := testutil.EventuallyWithin(t, 5*time.Second, func() error {
 				if check.lastSeen() <= mark {
 					return fmt.Errorf("no message published after the fault (from %d) received; last %d", mark, check.lastSeen())
 				}
@@ -134,7 +135,7 @@ func TestSubscriberFaults(t *testing.T) {
 			close(stop)
 			wg.Wait()
 			stop = make(chan struct{})
-			must(t, s.Disconnect())
+			testutil.Must(t, s.Disconnect())
 			if n := fired.Load(); n != int64(len(reqs)) {
 				t.Errorf("%d requests, %d resolutions", len(reqs), n)
 			}
@@ -150,7 +151,7 @@ func TestSubscriberFaults(t *testing.T) {
 			if tc.breaks && st.Reconnects == 0 && tc.fault.Kind != faultproxy.Delay {
 				t.Errorf("the fault did not make the subscriber reconnect")
 			}
-			checkGoroutines(t, before)
+			testutil.CheckGoroutines(t, before)
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/txredis/txredis/internal/fakeserver"
 	"github.com/txredis/txredis/internal/faultproxy"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -36,7 +37,7 @@ func TestIdleConnectionMemory(t *testing.T) {
 	heap0, stack0 := memNow()
 	conns := make([]*conn.Conn, n)
 	for i := range conns {
-		conns[i] = must(t, conn.Connect(conn.Options{Addr: srv.Addr(), ReplyTimeout: time.Second}))
+		conns[i] = testutil.Must(t, conn.Connect(conn.Options{Addr: srv.Addr(), ReplyTimeout: time.Second}))
 	}
 	// One command each so that every buffer a used connection keeps is
 	// counted.
@@ -44,7 +45,7 @@ func TestIdleConnectionMemory(t *testing.T) {
 	for i, c := range conns {
 		ds[i] = c.Ping()
 	}
-	must(t, deferred.All(ds...))
+	testutil.Must(t, deferred.All(ds...))
 	heap1, stack1 := memNow()
 	perHeap := (int64(heap1) - int64(heap0)) / n
 	perStack := (int64(stack1) - int64(stack0)) / n
@@ -65,7 +66,7 @@ func TestIdleConnectionMemory(t *testing.T) {
 		c.Disconnect()
 	}
 	for _, c := range conns {
-		must(t, c.Disconnect())
+		testutil.Must(t, c.Disconnect())
 	}
 }
 
@@ -78,7 +79,7 @@ func TestHundredThousandOutstanding(t *testing.T) {
 	// all 100,000 are outstanding at once.
 	p := faultproxy.Start(t, srv.Addr())
 	c := connect(t, conn.Options{Addr: p.Addr(), ReplyTimeout: 30 * time.Second})
-	must(t, c.Ping())
+	testutil.Must(t, c.Ping())
 	heap0, _ := memNow()
 
 	const n = 100_000
@@ -91,7 +92,7 @@ func TestHundredThousandOutstanding(t *testing.T) {
 	peakPending := c.Pending()
 	heapPeak, _ := memNow()
 	p.Clear()
-	res := must(t, deferred.All(ds...))
+	res := testutil.Must(t, deferred.All(ds...))
 	elapsed := time.Since(start)
 	if peakPending != n {
 		t.Errorf("Pending = %d with every reply held back, want %d", peakPending, n)
@@ -104,13 +105,13 @@ func TestHundredThousandOutstanding(t *testing.T) {
 	ds, res = nil, nil
 	runtime.KeepAlive(ds)
 	runtime.KeepAlive(res)
-	if have := must(t, c.Do("DBSIZE")); have.Int != n {
+	if have := testutil.Must(t, c.Do("DBSIZE")); have.Int != n {
 		t.Fatalf("DBSIZE = %d, want %d", have.Int, n)
 	}
 	// The FIFO and write buffer drop their burst-sized arrays once empty;
 	// poll, since the GC may need a cycle or two.
 	var heap1 uint64
-	eventually(t, 5*time.Second, func() error {
+	testutil.EventuallyWithin(t, 5*time.Second, func() error {
 		heap1, _ = memNow()
 		if grown := int64(heap1) - int64(heap0); grown > 2<<20 {
 			return errors.New("heap still " + strconv.FormatInt(grown>>10, 10) + " KiB above the baseline")
@@ -146,7 +147,7 @@ func TestHugeReplyCutByMaxBulk(t *testing.T) {
 		defer srv.Close()
 		c := connect(t, conn.Options{Addr: "huge:6379", Dialer: srv.Dialer, MaxBulk: 1 << 20, Backoff: fastBackoff})
 		start := time.Now()
-		_, err := wait(t, c.Get("huge"))
+		_, err := testutil.Wait(t, c.Get("huge"))
 		if !errors.Is(err, proto.ErrProtocol) || !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("huge bulk: have %v; want a ConnectionError wrapping proto.ErrProtocol", err)
 		}
@@ -154,7 +155,7 @@ func TestHugeReplyCutByMaxBulk(t *testing.T) {
 			t.Errorf("the error does not say what was too big: %v", err)
 		}
 		t.Logf("refused in %v: %v", time.Since(start).Round(time.Microsecond), err)
-		eventually(t, 5*time.Second, func() error {
+		testutil.EventuallyWithin(t, 5*time.Second, func() error {
 			v, err := c.Get("after").Wait(t.Context())
 			if err == nil && v != "after" {
 				t.Fatalf("after the refused reply: %q", v)
@@ -167,13 +168,13 @@ func TestHugeReplyCutByMaxBulk(t *testing.T) {
 		srv := testserver.Start(t)
 		big := strings.Repeat("x", 2<<20)
 		w := connect(t, conn.Options{Addr: srv.Addr()})
-		must(t, w.Set("big", big))
+		testutil.Must(t, w.Set("big", big))
 		c := connect(t, conn.Options{Addr: srv.Addr(), MaxBulk: 1 << 20, Backoff: fastBackoff})
-		_, err := wait(t, c.Get("big"))
+		_, err := testutil.Wait(t, c.Get("big"))
 		if !errors.Is(err, proto.ErrProtocol) || !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("2 MiB value with MaxBulk 1 MiB: have %v; want a ConnectionError wrapping proto.ErrProtocol", err)
 		}
-		eventually(t, 5*time.Second, func() error {
+		testutil.EventuallyWithin(t, 5*time.Second, func() error {
 			v, err := c.Do("ECHO", "small").Wait(t.Context())
 			if err == nil && v.Str != "small" {
 				t.Fatalf("after the refused reply: %v", v)

@@ -21,6 +21,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/faultproxy"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -85,7 +86,7 @@ func TestPasswordNeverShown(t *testing.T) {
 
 	t.Run("wrong password", func(t *testing.T) {
 		var w secretWatch
-		_, err := wait(t, conn.Connect(w.options(conn.Options{Addr: srv.Addr(), Password: bad, ConnectTimeout: connectTimeout})))
+		_, err := testutil.Wait(t, conn.Connect(w.options(conn.Options{Addr: srv.Addr(), Password: bad, ConnectTimeout: connectTimeout})))
 		if !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("wrong password: have %v, want a ConnectionError", err)
 		}
@@ -97,7 +98,7 @@ func TestPasswordNeverShown(t *testing.T) {
 
 	t.Run("wrong password with username and RESP3", func(t *testing.T) {
 		var w secretWatch
-		_, err := wait(t, conn.Connect(w.options(conn.Options{Addr: srv.Addr(), Username: "default", Password: bad, Protocol: 3})))
+		_, err := testutil.Wait(t, conn.Connect(w.options(conn.Options{Addr: srv.Addr(), Username: "default", Password: bad, Protocol: 3})))
 		if !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("have %v, want a ConnectionError", err)
 		}
@@ -107,15 +108,15 @@ func TestPasswordNeverShown(t *testing.T) {
 	t.Run("server down", func(t *testing.T) {
 		var w secretWatch
 		addr := fmt.Sprintf("127.0.0.1:%d", testserver.FreePort(t))
-		_, err := wait(t, conn.Connect(w.options(conn.Options{Addr: addr, Password: good})))
+		_, err := testutil.Wait(t, conn.Connect(w.options(conn.Options{Addr: addr, Password: good})))
 		if !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("have %v, want a ConnectionError", err)
 		}
 		// A lazy connection keeps redialling; its commands fail too.
 		c := conn.New(w.options(conn.Options{Addr: addr, Password: good, ConnectTimeout: connectTimeout, Backoff: fastBackoff}))
-		_, cerr := wait(t, c.Get("k"))
-		_, aerr := wait(t, c.Do("AUTH", good))
-		must(t, c.Disconnect())
+		_, cerr := testutil.Wait(t, c.Get("k"))
+		_, aerr := testutil.Wait(t, c.Do("AUTH", good))
+		testutil.Must(t, c.Disconnect())
 		w.check(t, good, err, cerr, aerr)
 	})
 
@@ -123,14 +124,14 @@ func TestPasswordNeverShown(t *testing.T) {
 		srv := testserver.Start(t, "--requirepass", good)
 		var w secretWatch
 		c := connect(t, w.options(conn.Options{Addr: srv.Addr(), Password: good, ReplyTimeout: replyTimeout, Backoff: fastBackoff}))
-		must(t, c.Set("k", "v"))
+		testutil.Must(t, c.Set("k", "v"))
 		srv.Kill()
-		_, err := wait(t, c.Get("k"))
+		_, err := testutil.Wait(t, c.Get("k"))
 		if !errors.Is(err, conn.ErrConnection) {
 			t.Fatalf("after kill: have %v, want a ConnectionError", err)
 		}
 		srv.Restart()
-		eventually(t, 5*time.Second, func() error { _, err := c.Ping().Wait(t.Context()); return err })
+		testutil.EventuallyWithin(t, 5*time.Second, func() error { _, err := c.Ping().Wait(t.Context()); return err })
 		w.check(t, good, err)
 	})
 
@@ -157,18 +158,18 @@ func TestTLSThroughProxy(t *testing.T) {
 	srv := testserver.StartTLS(t)
 	p := faultproxy.Start(t, srv.TLSAddr())
 	c := connect(t, conn.Options{Addr: p.Addr(), TLS: srv.ClientConfig, ReplyTimeout: replyTimeout, Backoff: fastBackoff})
-	must(t, c.Set("tls", "through the proxy"))
-	if have := must(t, c.Get("tls")); have != "through the proxy" {
+	testutil.Must(t, c.Set("tls", "through the proxy"))
+	if have := testutil.Must(t, c.Get("tls")); have != "through the proxy" {
 		t.Fatalf("GET through TLS: %q", have)
 	}
 
 	// A flipped byte in a TLS record fails its authentication.
 	p.Set(faultproxy.Fault{Dir: faultproxy.ToClient, Kind: faultproxy.Corrupt, After: 8, Once: true})
-	v, err := wait(t, c.Get("tls"))
+	v, err := testutil.Wait(t, c.Get("tls"))
 	if !errors.Is(err, conn.ErrConnection) {
 		t.Fatalf("corrupted TLS record: have %q, %v; want a ConnectionError", v, err)
 	}
-	eventually(t, 5*time.Second, func() error {
+	testutil.EventuallyWithin(t, 5*time.Second, func() error {
 		v, err := c.Get("tls").Wait(t.Context())
 		if err == nil && v != "through the proxy" {
 			t.Fatalf("after the corruption: wrong value %q", v)
@@ -178,7 +179,7 @@ func TestTLSThroughProxy(t *testing.T) {
 
 	// A server with a certificate from another authority is refused.
 	mitm := untrustedTLSServer(t)
-	_, err = wait(t, conn.Connect(conn.Options{Addr: mitm, TLS: srv.ClientConfig, ConnectTimeout: connectTimeout}))
+	_, err = testutil.Wait(t, conn.Connect(conn.Options{Addr: mitm, TLS: srv.ClientConfig, ConnectTimeout: connectTimeout}))
 	var uerr x509.UnknownAuthorityError
 	if !errors.Is(err, conn.ErrConnection) || !errors.As(err, &uerr) {
 		t.Fatalf("untrusted certificate: have %v, want a ConnectionError wrapping x509.UnknownAuthorityError", err)

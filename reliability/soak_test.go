@@ -9,6 +9,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/examples/soak/load"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pool"
 )
 
@@ -20,15 +21,15 @@ func TestSoakShort(t *testing.T) {
 	srv := testserver.Start(t)
 	before := runtime.NumGoroutine()
 	opts := conn.Options{Addr: srv.Addr(), ReplyTimeout: replyTimeout, ConnectTimeout: connectTimeout, Backoff: fastBackoff}
-	c := must(t, conn.Connect(opts))
-	p := must(t, pool.Connect(pool.Options{Options: opts, PoolSize: 3}))
+	c := testutil.Must(t, conn.Connect(opts))
+	p := testutil.Must(t, pool.Connect(pool.Options{Options: opts, PoolSize: 3}))
 	r := load.Start(load.Config{Workers: 6, Prefix: unique("soak:"), MaxWait: 5 * time.Second},
 		load.Target{Name: "conn", S: c}, load.Target{Name: "pool", S: p})
 
 	start := time.Now()
 	progress := func(what string) {
 		n := r.Snapshot().Succeeded
-		eventually(t, 5*time.Second, func() error {
+		testutil.EventuallyWithin(t, 5*time.Second, func() error {
 			if r.Snapshot().Succeeded < n+100 {
 				return fmt.Errorf("no progress %s", what)
 			}
@@ -49,8 +50,8 @@ func TestSoakShort(t *testing.T) {
 		time.Sleep(rest)
 	}
 	r.Stop()
-	must(t, c.Disconnect())
-	must(t, p.Disconnect())
+	testutil.Must(t, c.Disconnect())
+	testutil.Must(t, p.Disconnect())
 	st := r.Stats()
 	t.Logf("soak %v, 2 kills:\n%s", time.Since(start).Round(time.Millisecond), st)
 	if !st.OK() || st.Late != 0 {
@@ -65,5 +66,5 @@ func TestSoakShort(t *testing.T) {
 	if bound := connectTimeout + replyTimeout + margin; st.MaxLatency > bound {
 		t.Errorf("max latency %v over %v", st.MaxLatency, bound)
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }

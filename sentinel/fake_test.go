@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/txredis/txredis/internal/fakeserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 	"github.com/txredis/txredis/sentinel"
 )
@@ -76,7 +77,7 @@ func TestTheHighestConfigEpochWins(t *testing.T) {
 	})
 	opts := sentinel.Options{}
 	opts.Dialer = g.dial
-	c := must(t, sentinel.Connect([]string{"127.0.0.1:26001", "127.0.0.1:26002"}, "mymaster", opts))
+	c := testutil.Must(t, sentinel.Connect([]string{"127.0.0.1:26001", "127.0.0.1:26002"}, "mymaster", opts))
 	defer c.Disconnect()
 	if c.MasterAddr() != "127.0.0.1:6002" {
 		t.Fatalf("master %s, want the one of epoch 2", c.MasterAddr())
@@ -92,12 +93,12 @@ func TestAServerThatIsNotAMasterIsRejected(t *testing.T) {
 	})
 	opts := sentinel.Options{}
 	opts.Dialer = g.dial
-	c := must(t, sentinel.Connect([]string{"127.0.0.1:26001", "127.0.0.1:26002"}, "mymaster", opts))
+	c := testutil.Must(t, sentinel.Connect([]string{"127.0.0.1:26001", "127.0.0.1:26002"}, "mymaster", opts))
 	defer c.Disconnect()
 	if c.MasterAddr() != "127.0.0.1:6002" {
 		t.Fatalf("master %s, want the one answering ROLE master", c.MasterAddr())
 	}
-	if v := must(t, c.Get("k")); v != "master" {
+	if v := testutil.Must(t, c.Get("k")); v != "master" {
 		t.Fatalf("GET went to %q", v)
 	}
 }
@@ -111,7 +112,7 @@ func TestMinOtherSentinelsSkipsAPartitionedSentinel(t *testing.T) {
 	})
 	opts := sentinel.Options{MinOtherSentinels: 1}
 	opts.Dialer = g.dial
-	c := must(t, sentinel.Connect([]string{"127.0.0.1:26001", "127.0.0.1:26002"}, "mymaster", opts))
+	c := testutil.Must(t, sentinel.Connect([]string{"127.0.0.1:26001", "127.0.0.1:26002"}, "mymaster", opts))
 	defer c.Disconnect()
 	if c.MasterAddr() != "127.0.0.1:6002" {
 		t.Fatalf("master %s, want the one named by the sentinel that knows others", c.MasterAddr())

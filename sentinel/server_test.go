@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testcluster"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/sentinel"
 )
 
@@ -23,42 +23,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func wait[T any](t testing.TB, d *deferred.Deferred[T]) (T, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	v, err := d.Wait(ctx)
-	if ctx.Err() != nil {
-		t.Fatalf("Deferred did not fire within 15s")
-	}
-	return v, err
-}
-
-func must[T any](t testing.TB, d *deferred.Deferred[T]) T {
-	t.Helper()
-	v, err := wait(t, d)
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-	return v
-}
-
-func checkGoroutines(t testing.TB, before int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("goroutines: %d before, %d after\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func connect(t testing.TB, s *testcluster.Sentinel, opts sentinel.Options) *sentinel.Client {
 	t.Helper()
-	c := must(t, sentinel.Connect(s.SentinelAddrs(), testcluster.MasterName, opts))
-	t.Cleanup(func() { wait(t, c.Disconnect()) })
+	c := testutil.Must(t, sentinel.Connect(s.SentinelAddrs(), testcluster.MasterName, opts))
+	t.Cleanup(func() { testutil.Wait(t, c.Disconnect()) })
 	return c
 }
 
@@ -72,8 +40,8 @@ func TestConnectFindsTheMasterAndReadsFromTheReplica(t *testing.T) {
 	if c.MasterAddr() != want {
 		t.Fatalf("master %s, want %s", c.MasterAddr(), want)
 	}
-	must(t, c.Set("sentinel:k", "v"))
-	if v := must(t, c.Get("sentinel:k")); v != "v" {
+	testutil.Must(t, c.Set("sentinel:k", "v"))
+	if v := testutil.Must(t, c.Get("sentinel:k")); v != "v" {
 		t.Fatalf("GET = %q", v)
 	}
 	r := c.Replica()
@@ -82,7 +50,7 @@ func TestConnectFindsTheMasterAndReadsFromTheReplica(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		v, err := wait(t, r.Get("sentinel:k"))
+		v, err := testutil.Wait(t, r.Get("sentinel:k"))
 		if err == nil && v == "v" {
 			break
 		}
@@ -91,7 +59,7 @@ func TestConnectFindsTheMasterAndReadsFromTheReplica(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if _, err := wait(t, r.Set("sentinel:k", "w")); err == nil {
+	if _, err := testutil.Wait(t, r.Set("sentinel:k", "w")); err == nil {
 		t.Fatal("SET on the replica succeeded")
 	}
 }
@@ -99,25 +67,25 @@ func TestConnectFindsTheMasterAndReadsFromTheReplica(t *testing.T) {
 func TestUnknownMasterAndTooFewSentinelsFail(t *testing.T) {
 	s := testcluster.SharedSentinel(t)
 	before := runtime.NumGoroutine()
-	_, err := wait(t, sentinel.Connect(s.SentinelAddrs(), "nosuchmaster", sentinel.Options{}))
+	_, err := testutil.Wait(t, sentinel.Connect(s.SentinelAddrs(), "nosuchmaster", sentinel.Options{}))
 	if !errors.Is(err, sentinel.ErrNoMaster) {
 		t.Fatalf("unknown master: %v, want ErrNoMaster", err)
 	}
-	_, err = wait(t, sentinel.Connect(s.SentinelAddrs(), testcluster.MasterName, sentinel.Options{MinOtherSentinels: 5}))
+	_, err = testutil.Wait(t, sentinel.Connect(s.SentinelAddrs(), testcluster.MasterName, sentinel.Options{MinOtherSentinels: 5}))
 	if !errors.Is(err, sentinel.ErrNoMaster) {
 		t.Fatalf("MinOtherSentinels 5 of 3: %v, want ErrNoMaster", err)
 	}
-	checkGoroutines(t, before)
+	testutil.CheckGoroutines(t, before)
 }
 
 func TestDisconnectLeavesNothingRunning(t *testing.T) {
 	s := testcluster.SharedSentinel(t)
 	before := runtime.NumGoroutine()
-	c := must(t, sentinel.Connect(s.SentinelAddrs(), testcluster.MasterName, sentinel.Options{PoolSize: 3}))
-	must(t, c.Set("leak", "1"))
-	must(t, c.Replica().Ping())
-	wait(t, c.Disconnect())
-	checkGoroutines(t, before)
+	c := testutil.Must(t, sentinel.Connect(s.SentinelAddrs(), testcluster.MasterName, sentinel.Options{PoolSize: 3}))
+	testutil.Must(t, c.Set("leak", "1"))
+	testutil.Must(t, c.Replica().Ping())
+	testutil.Wait(t, c.Disconnect())
+	testutil.CheckGoroutines(t, before)
 }
 
 // TestFailoverIsFollowed runs last: the old master takes a while to be a
@@ -126,7 +94,7 @@ func TestFailoverIsFollowed(t *testing.T) {
 	s := testcluster.SharedSentinel(t)
 	c := connect(t, s, sentinel.Options{})
 	old := c.MasterAddr()
-	must(t, c.Set("fo:before", "1"))
+	testutil.Must(t, c.Set("fo:before", "1"))
 	start := time.Now()
 	if _, err := s.Sentinels[0].Do("SENTINEL", "FAILOVER", testcluster.MasterName); err != nil {
 		t.Fatal(err)
@@ -159,7 +127,7 @@ func TestFailoverIsFollowed(t *testing.T) {
 	if err != nil || v.Elems[0].Str != "master" {
 		t.Fatalf("ROLE on %s: %v %v", n.Addr(), v, err)
 	}
-	if got := must(t, c.Get("fo:before")); got != "1" {
+	if got := testutil.Must(t, c.Get("fo:before")); got != "1" {
 		t.Fatalf("data written before the failover: %q", got)
 	}
 	t.Logf("failover %s -> %s followed in %v, %d writes failed meanwhile", old, c.MasterAddr(), took, failed)

@@ -1,75 +1,15 @@
 package shard_test
 
 import (
-	"context"
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/txredis/txredis/conn"
-	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/shard"
 )
-
-// wait waits for d with a test deadline, failing the test if it hangs.
-func wait[T any](t testing.TB, d *deferred.Deferred[T]) (T, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	v, err := d.Wait(ctx)
-	if ctx.Err() != nil {
-		t.Fatalf("Deferred did not fire within 10s")
-	}
-	return v, err
-}
-
-// must waits for d and fails the test on error.
-func must[T any](t testing.TB, d *deferred.Deferred[T]) T {
-	t.Helper()
-	v, err := wait(t, d)
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-	return v
-}
-
-// eventually retries f until it returns nil, for at most 10 seconds.
-func eventually(t testing.TB, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still failing after 10s: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// checkGoroutines fails the test if the goroutine count does not return
-// to before within a few seconds.
-func checkGoroutines(t testing.TB, before int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		n := runtime.NumGoroutine()
-		if n <= before {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("goroutines: %d before, %d after\n%s", before, n, buf)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // minis starts n miniredis servers and returns them with their addresses.
 func minis(t testing.TB, n int) ([]*miniredis.Miniredis, []string) {
@@ -87,8 +27,8 @@ func minis(t testing.TB, n int) ([]*miniredis.Miniredis, []string) {
 func miniRing(t testing.TB, n int, opts ...shard.Option) (*shard.Ring, map[string]*miniredis.Miniredis) {
 	t.Helper()
 	ms, addrs := minis(t, n)
-	r := must(t, shard.Connect(addrs, conn.Options{}, opts...))
-	t.Cleanup(func() { must(t, r.Disconnect()) })
+	r := testutil.Must(t, shard.Connect(addrs, conn.Options{}, opts...))
+	t.Cleanup(func() { testutil.Must(t, r.Disconnect()) })
 	byAddr := map[string]*miniredis.Miniredis{}
 	for _, m := range ms {
 		byAddr[m.Addr()] = m

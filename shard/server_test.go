@@ -9,6 +9,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 	"github.com/txredis/txredis/shard"
@@ -32,9 +33,9 @@ func readmeExample(t *testing.T, r *shard.Ring) []string {
 	keys := make([]string, 100)
 	for x := range keys {
 		keys[x] = fmt.Sprintf("foo%02d", x)
-		must(t, r.Set(keys[x], fmt.Sprintf("bar%02d", x)))
+		testutil.Must(t, r.Set(keys[x], fmt.Sprintf("bar%02d", x)))
 	}
-	vals := must(t, r.MGet(keys...))
+	vals := testutil.Must(t, r.MGet(keys...))
 	if len(vals) != 100 {
 		t.Fatalf("MGET returned %d values", len(vals))
 	}
@@ -52,7 +53,7 @@ func checkLanding(t *testing.T, r *shard.Ring, keys []string) {
 	t.Helper()
 	direct := map[string]*conn.Conn{}
 	for _, n := range r.Nodes() {
-		c := must(t, conn.Connect(conn.Options{Addr: n}))
+		c := testutil.Must(t, conn.Connect(conn.Options{Addr: n}))
 		defer c.Disconnect()
 		direct[n] = c
 	}
@@ -61,7 +62,7 @@ func checkLanding(t *testing.T, r *shard.Ring, keys []string) {
 		owner := r.Shard(k)
 		perNode[owner]++
 		for n, c := range direct {
-			_, err := wait(t, c.Get(k))
+			_, err := testutil.Wait(t, c.Get(k))
 			switch {
 			case n == owner && err != nil:
 				t.Fatalf("key %q: GET on its owner %s: %v", k, n, err)
@@ -79,30 +80,30 @@ func TestServerShardedConnection(t *testing.T) {
 	srvs := startServers(t, 3)
 	addrs := []string{srvs[0].Addr(), srvs[1].Addr(), srvs[2].Addr()}
 	before := runtime.NumGoroutine()
-	r := must(t, shard.Connect(addrs, conn.Options{ConnectTimeout: 10 * time.Second}))
+	r := testutil.Must(t, shard.Connect(addrs, conn.Options{ConnectTimeout: 10 * time.Second}))
 
 	keys := readmeExample(t, r)
 	checkLanding(t, r, keys)
 
 	// Counting commands sum over the shards.
-	if n := must(t, r.Exists(append(keys, "nope")...)); n != 100 {
+	if n := testutil.Must(t, r.Exists(append(keys, "nope")...)); n != 100 {
 		t.Errorf("EXISTS = %d, want 100", n)
 	}
-	if n := must(t, r.Del(keys[:40]...)); n != 40 {
+	if n := testutil.Must(t, r.Del(keys[:40]...)); n != 40 {
 		t.Errorf("DEL = %d, want 40", n)
 	}
-	if n := must(t, r.Exists(keys...)); n != 60 {
+	if n := testutil.Must(t, r.Exists(keys...)); n != 60 {
 		t.Errorf("EXISTS after DEL = %d, want 60", n)
 	}
 
 	// Commands that cannot be split fail and name themselves.
 	a, b := twoShardKeys(t, r)
-	_, err := wait(t, r.SUnion(a, b))
+	_, err := testutil.Wait(t, r.SUnion(a, b))
 	var nse *shard.NotShardedError
 	if !errors.As(err, &nse) || nse.Command != "SUNION" {
 		t.Errorf("SUNION across shards: %v, want ErrNotSharded naming SUNION", err)
 	}
-	if _, err := wait(t, r.Do("KEYS", "*")); !errors.Is(err, shard.ErrNotSharded) {
+	if _, err := testutil.Wait(t, r.Do("KEYS", "*")); !errors.Is(err, shard.ErrNotSharded) {
 		t.Errorf("KEYS: %v, want ErrNotSharded", err)
 	}
 
@@ -121,8 +122,8 @@ func TestServerShardedConnection(t *testing.T) {
 		t.Fatalf("keys do not cover the victim and the others")
 	}
 	srvs[1].Kill()
-	eventually(t, func() error {
-		_, err := wait(t, r.Get(mine[0]))
+	testutil.Eventually(t, func() error {
+		_, err := testutil.Wait(t, r.Get(mine[0]))
 		if err == nil {
 			return errors.New("GET still succeeds on the killed shard")
 		}
@@ -130,7 +131,7 @@ func TestServerShardedConnection(t *testing.T) {
 	})
 	for _, k := range mine[:min(5, len(mine))] {
 		start := time.Now()
-		_, err := wait(t, r.Get(k))
+		_, err := testutil.Wait(t, r.Get(k))
 		var ce *conn.ConnectionError
 		if !errors.As(err, &ce) || ce.Addr != victim {
 			t.Fatalf("GET %q on the killed shard: %v, want a ConnectionError naming %s", k, err, victim)
@@ -140,62 +141,62 @@ func TestServerShardedConnection(t *testing.T) {
 		}
 	}
 	for _, k := range others {
-		if _, err := wait(t, r.Get(k)); err != nil {
+		if _, err := testutil.Wait(t, r.Get(k)); err != nil {
 			t.Fatalf("GET %q on a live shard while %s is down: %v", k, victim, err)
 		}
 	}
-	_, err = wait(t, r.MGet(keys...))
+	_, err = testutil.Wait(t, r.MGet(keys...))
 	var se *shard.ShardError
 	if !errors.As(err, &se) || se.Node != victim || !errors.Is(err, conn.ErrConnection) {
 		t.Errorf("MGET with a shard down: %v, want a ShardError naming %s", err, victim)
 	}
 	srvs[1].Restart()
-	eventually(t, func() error {
-		_, err := wait(t, r.Set(mine[0], "back"))
+	testutil.Eventually(t, func() error {
+		_, err := testutil.Wait(t, r.Set(mine[0], "back"))
 		return err
 	})
-	if v := must(t, r.Get(mine[0])); v != "back" {
+	if v := testutil.Must(t, r.Get(mine[0])); v != "back" {
 		t.Errorf("GET after the restart = %q", v)
 	}
-	must(t, r.ForEachDo("FLUSHDB"))
-	must(t, r.Disconnect())
-	checkGoroutines(t, before)
+	testutil.Must(t, r.ForEachDo("FLUSHDB"))
+	testutil.Must(t, r.Disconnect())
+	testutil.CheckGoroutines(t, before)
 }
 
 func TestServerShardedPool(t *testing.T) {
 	srvs := startServers(t, 3)
 	addrs := []string{srvs[0].Addr(), srvs[1].Addr(), srvs[2].Addr()}
 	before := runtime.NumGoroutine()
-	r := must(t, shard.ConnectPool(addrs, pool.Options{PoolSize: 4}))
+	r := testutil.Must(t, shard.ConnectPool(addrs, pool.Options{PoolSize: 4}))
 	keys := readmeExample(t, r)
 	checkLanding(t, r, keys)
-	if n := must(t, r.Unlink(keys...)); n != 100 {
+	if n := testutil.Must(t, r.Unlink(keys...)); n != 100 {
 		t.Errorf("UNLINK = %d, want 100", n)
 	}
-	must(t, r.Disconnect())
+	testutil.Must(t, r.Disconnect())
 
 	// The lazy form: commands wait for the first dial.
 	lz := shard.NewPool(addrs, pool.Options{PoolSize: 2})
 	readmeExample(t, lz)
-	must(t, lz.Disconnect())
-	checkGoroutines(t, before)
+	testutil.Must(t, lz.Disconnect())
+	testutil.CheckGoroutines(t, before)
 }
 
 func TestServerShardedUnixSockets(t *testing.T) {
 	srvs := startServers(t, 3)
 	addrs := []string{srvs[0].Socket(), srvs[1].Socket(), "unix://" + srvs[2].Socket()}
-	r := must(t, shard.Connect(addrs, conn.Options{}))
+	r := testutil.Must(t, shard.Connect(addrs, conn.Options{}))
 	if r.Nodes()[2] != srvs[2].Socket() {
 		t.Errorf("unix node named %q, want the path", r.Nodes()[2])
 	}
 	keys := readmeExample(t, r)
 	checkLanding(t, r, keys)
-	must(t, r.Disconnect())
+	testutil.Must(t, r.Disconnect())
 
-	p := must(t, shard.ConnectPool(addrs, pool.Options{PoolSize: 2}))
-	vals := must(t, p.MGet(keys...))
+	p := testutil.Must(t, shard.ConnectPool(addrs, pool.Options{PoolSize: 2}))
+	vals := testutil.Must(t, p.MGet(keys...))
 	if len(vals) != 100 || vals[99].V != "bar99" {
 		t.Errorf("MGET over a unix sharded pool: %d values, last %+v", len(vals), vals[len(vals)-1])
 	}
-	must(t, p.Disconnect())
+	testutil.Must(t, p.Disconnect())
 }

@@ -5,21 +5,22 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/testserver"
+	"github.com/txredis/txredis/internal/testutil"
 )
 
 // BenchmarkRealMultiCommit measures one MULTI, four queued INCRs and EXEC
 // on a real server through a single connection.
 func BenchmarkRealMultiCommit(b *testing.B) {
 	srv := testserver.Start(b)
-	c := must(b, conn.Connect(conn.Options{Addr: srv.Addr()}))
+	c := testutil.Must(b, conn.Connect(conn.Options{Addr: srv.Addr()}))
 	defer c.Disconnect()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		tx := must(b, c.Multi())
+		tx := testutil.Must(b, c.Multi())
 		for j := 0; j < 4; j++ {
 			tx.Incr("n")
 		}
-		must(b, tx.Commit())
+		testutil.Must(b, tx.Commit())
 	}
 }
 
@@ -27,7 +28,7 @@ func BenchmarkRealMultiCommit(b *testing.B) {
 // real server through a single connection.
 func BenchmarkRealPipeline16(b *testing.B) {
 	srv := testserver.Start(b)
-	c := must(b, conn.Connect(conn.Options{Addr: srv.Addr()}))
+	c := testutil.Must(b, conn.Connect(conn.Options{Addr: srv.Addr()}))
 	defer c.Disconnect()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
@@ -35,6 +36,6 @@ func BenchmarkRealPipeline16(b *testing.B) {
 		for j := 0; j < 16; j++ {
 			p.Incr("n")
 		}
-		must(b, p.Execute())
+		testutil.Must(b, p.Execute())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 	"github.com/txredis/txredis/txn"
 )
@@ -19,13 +20,13 @@ import (
 func incrBy(t *testing.T, h handle, key string, conflicts int, calls *atomic.Int64) func(tx *txn.Tx) error {
 	return func(tx *txn.Tx) error {
 		call := calls.Add(1)
-		s, err := wait(t, tx.Get(key))
+		s, err := testutil.Wait(t, tx.Get(key))
 		if err != nil && !errors.Is(err, proto.ErrNil) {
 			return err
 		}
 		n, _ := strconv.Atoi(s)
 		if call <= int64(conflicts) {
-			must(t, h.other.Incr(key)) // someone else wins the race
+			testutil.Must(t, h.other.Incr(key)) // someone else wins the race
 		}
 		tx.Multi()
 		tx.Set(key, strconv.Itoa(n+1))
@@ -45,7 +46,7 @@ func TestWatchHelperRetries(t *testing.T) {
 			t.Fatalf("attempts: have %d, want 3 (two conflicts, then success)", calls.Load())
 		}
 		// Two increments from the other client, then ours on top.
-		if have := must(t, h.rc.Get("w")); have != "3" {
+		if have := testutil.Must(t, h.rc.Get("w")); have != "3" {
 			t.Fatalf("w: have %q, want 3", have)
 		}
 	})
@@ -84,13 +85,13 @@ func TestWatchHelperEndings(t *testing.T) {
 		// fn commits itself.
 		var replies []proto.Value
 		err := txn.Watch(ctx, h.rc, []string{"w"}, func(tx *txn.Tx) error {
-			must(t, tx.Multi())
+			testutil.Must(t, tx.Multi())
 			tx.Set("w", "self")
 			var err error
-			replies, err = wait(t, tx.Commit())
+			replies, err = testutil.Wait(t, tx.Commit())
 			return err
 		})
-		if err != nil || len(replies) != 1 || must(t, h.rc.Get("w")) != "self" {
+		if err != nil || len(replies) != 1 || testutil.Must(t, h.rc.Get("w")) != "self" {
 			t.Fatalf("fn committing itself: %v, %v", err, replies)
 		}
 		// fn discards after Multi.
@@ -99,7 +100,7 @@ func TestWatchHelperEndings(t *testing.T) {
 			tx.Set("w", "discarded")
 			return mine
 		})
-		if !errors.Is(err, mine) || must(t, h.rc.Get("w")) != "self" {
+		if !errors.Is(err, mine) || testutil.Must(t, h.rc.Get("w")) != "self" {
 			t.Fatalf("fn error after Multi: %v", err)
 		}
 		// A handle that cannot lend a connection.
@@ -144,7 +145,7 @@ func TestWatchHelperConcurrentIncrements(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if have := must(t, h.rc.Get("c")); have != strconv.Itoa(workers*each) {
+		if have := testutil.Must(t, h.rc.Get("c")); have != strconv.Itoa(workers*each) {
 			t.Fatalf("c: have %s, want %d: an increment was lost", have, workers*each)
 		}
 	})
@@ -162,20 +163,20 @@ func TestPipelineRealServer(t *testing.T) {
 			ds = append(ds, d)
 		}
 		bad := p.Do("NOSUCHCOMMAND")
-		if _, err := wait(t, h.rc.Get("p")); !errors.Is(err, proto.ErrNil) {
+		if _, err := testutil.Wait(t, h.rc.Get("p")); !errors.Is(err, proto.ErrNil) {
 			t.Fatalf("a pipelined command ran before Execute: %v", err)
 		}
-		replies := must(t, p.Execute())
+		replies := testutil.Must(t, p.Execute())
 		if len(replies) != 51 || !replies[50].IsError() {
 			t.Fatalf("replies: %d, last %v", len(replies), replies[len(replies)-1])
 		}
 		for i, d := range ds {
-			if have := must(t, d); have != int64(i+1) {
+			if have := testutil.Must(t, d); have != int64(i+1) {
 				t.Fatalf("INCR %d: have %d", i, have)
 			}
 		}
 		var perr *proto.Error
-		if _, err := wait(t, bad); !errors.As(err, &perr) {
+		if _, err := testutil.Wait(t, bad); !errors.As(err, &perr) {
 			t.Fatalf("unknown command: have %v, want *proto.Error", err)
 		}
 		for i, v := range order {
@@ -183,7 +184,7 @@ func TestPipelineRealServer(t *testing.T) {
 				t.Fatalf("Deferreds fired out of order: %v", order)
 			}
 		}
-		if _, err := wait(t, p.Execute()); !errors.Is(err, txn.ErrTxDone) {
+		if _, err := testutil.Wait(t, p.Execute()); !errors.Is(err, txn.ErrTxDone) {
 			t.Fatalf("second Execute: have %v, want ErrTxDone", err)
 		}
 	})
@@ -198,7 +199,7 @@ func TestWatchHelperFnCommitsWithoutWaiting(t *testing.T) {
 		err := txn.Watch(ctx, h.rc, []string{"nw"}, func(tx *txn.Tx) error {
 			calls++
 			if calls == 1 {
-				must(t, h.other.Set("nw", "other")) // the watched key changes
+				testutil.Must(t, h.other.Set("nw", "other")) // the watched key changes
 			}
 			tx.Multi()
 			tx.Set("nw", "mine")
@@ -208,7 +209,7 @@ func TestWatchHelperFnCommitsWithoutWaiting(t *testing.T) {
 		if err != nil || calls != 2 {
 			t.Fatalf("have %v after %d calls; want success on the second call", err, calls)
 		}
-		if have := must(t, h.rc.Get("nw")); have != "mine" {
+		if have := testutil.Must(t, h.rc.Get("nw")); have != "mine" {
 			t.Fatalf("nw = %q, want mine", have)
 		}
 	})
