@@ -265,7 +265,7 @@ const minRedialInterval = 100 * time.Millisecond
 // readLoop owns reads on the socket of generation gen, through br.
 func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
 	defer c.failPending(gen)
-	rd := proto.NewReader(br, proto.ReaderOptions{MaxBulk: c.opts.MaxBulk})
+	rd := proto.NewReader(br, c.opts.readerOptions())
 	for {
 		v, err := rd.ReadValue()
 		if err != nil {

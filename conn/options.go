@@ -64,8 +64,14 @@ type Options struct {
 	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
 	// ReadBufferSize is the size of the reply read buffer (default 16 KiB).
 	ReadBufferSize int
-	// MaxBulk caps the length of one bulk reply (default 512 MiB).
+	// MaxBulk caps the length of one bulk reply (default 512 MiB, as the
+	// server's proto-max-bulk-len).
 	MaxBulk int
+	// MaxElems caps the number of elements of one aggregate reply (default
+	// proto.DefaultMaxElems); raise it for replies larger than that (KEYS
+	// on a huge database), lower it to bound what a hostile server can
+	// make the client build.
+	MaxElems int
 
 	// OnPush receives values that are not replies to a command: RESP3
 	// push frames, values arriving when no command is pending, and (with
@@ -77,6 +83,11 @@ type Options struct {
 	// ("message", "subscribe", ...) go to OnPush. Set it only on a
 	// dedicated subscriber connection.
 	PubSub bool
+}
+
+// readerOptions are the reply reader's limits.
+func (o Options) readerOptions() proto.ReaderOptions {
+	return proto.ReaderOptions{MaxBulk: o.MaxBulk, MaxElems: o.MaxElems}
 }
 
 func (o Options) withDefaults() Options {

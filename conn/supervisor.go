@@ -364,7 +364,7 @@ func (c *Conn) handshake(nc net.Conn, br *bufio.Reader) (string, error) {
 	if _, err := nc.Write(buf); err != nil {
 		return steps[0], err
 	}
-	rd := proto.NewReader(br, proto.ReaderOptions{MaxBulk: o.MaxBulk})
+	rd := proto.NewReader(br, o.readerOptions())
 	var firstErr error
 	failed := ""
 	for _, step := range steps {
