@@ -3,6 +3,7 @@ package conn_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/fakeserver"
 	"github.com/txredis/txredis/internal/testutil"
+	"github.com/txredis/txredis/proto"
 )
 
 // A RESP3 push arriving ahead of a reply (a client-tracking invalidation,
@@ -99,5 +101,18 @@ func TestDoRefusesSubscriberModeCommands(t *testing.T) {
 	}
 	if have := testutil.Must(t, c.Do("ECHO", "ok")); have.Str != "ok" {
 		t.Fatalf("after refusals: %v", have)
+	}
+}
+
+// An aggregate reply over Options.MaxElems breaks the connection with a
+// protocol error instead of being built.
+func TestMaxElems(t *testing.T) {
+	c, _ := fakeConn(t, func(p *fakeserver.Peer) {
+		p.ReadCommand()
+		p.Send("*1000\r\n")
+		io.Copy(io.Discard, p)
+	}, conn.Options{MaxElems: 10, NoReconnect: true})
+	if _, err := testutil.Wait(t, c.Do("LRANGE", "l", "0", "-1")); !errors.Is(err, proto.ErrProtocol) {
+		t.Fatalf("have %v, want ErrProtocol for 1000 elements over MaxElems 10", err)
 	}
 }
