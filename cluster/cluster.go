@@ -5,10 +5,10 @@ import (
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/coalesce"
 )
 
 // Cluster is a handle on a Redis Cluster: it embeds the same command set
@@ -28,7 +28,9 @@ type Cluster struct {
 	// and refreshes.
 	masters atomic.Pointer[[]*shard]
 
-	done chan struct{} // closed by Disconnect
+	done chan struct{} // closed by Disconnect, holding mu
+	// refresher runs the background refreshes of the slot map.
+	refresher *coalesce.Runner // immutable
 
 	mu sync.Mutex // protects the fields below
 	// nodes holds a node per address in use.
@@ -37,11 +39,6 @@ type Cluster struct {
 	// cluster's Disconnect waits for.
 	retired []*deferred.Deferred[struct{}]
 	closed  bool
-	// refreshing is set while refreshLoop runs; refreshAgain asks it for
-	// one more round.
-	refreshing, refreshAgain bool
-	lastRefresh              time.Time
-	lastRefreshErr           error
 	// onMap are called after each refresh of the map (shard subscribers).
 	onMap []func()
 	// connectErr is why Connect failed.
@@ -99,6 +96,7 @@ func newCluster(startAddrs []string, opts Options) *Cluster {
 	}
 	c := &Cluster{opts: opts, start: start, done: make(chan struct{}), nodes: map[string]*node{}}
 	c.Commands = conn.NewCommands(c)
+	c.refresher = coalesce.New(&c.mu, &c.wg, c.done, minRefreshInterval, c.refreshOnce)
 	if opts.RefreshInterval > 0 {
 		c.wg.Add(1)
 		go c.periodic(opts.RefreshInterval)

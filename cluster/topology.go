@@ -301,54 +301,16 @@ func (c *Cluster) moved(slot int, n *node) bool {
 // triggerRefresh asks for a refresh of the whole slot map in the
 // background. A burst of triggers makes one refresh, plus at most one more
 // started after it, no sooner than minRefreshInterval after the previous.
-func (c *Cluster) triggerRefresh() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return
-	}
-	if c.refreshing {
-		c.refreshAgain = true
-		return
-	}
-	c.refreshing = true
-	c.wg.Add(1)
-	go c.refreshLoop()
-}
+func (c *Cluster) triggerRefresh() { c.refresher.Trigger() }
 
 // minRefreshInterval spaces refreshes of the slot map.
 const minRefreshInterval = 100 * time.Millisecond
 
-func (c *Cluster) refreshLoop() {
-	defer c.wg.Done()
-	for {
-		c.mu.Lock()
-		wait := time.Until(c.lastRefresh.Add(minRefreshInterval))
-		c.mu.Unlock()
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-c.done:
-				t.Stop()
-			}
-		}
-		var err error
-		if !c.isClosed() {
-			if err = c.refreshNow(); err == nil {
-				c.ready(nil)
-			}
-		}
-		c.mu.Lock()
-		c.lastRefresh = time.Now()
-		c.lastRefreshErr = err
-		if c.closed || !c.refreshAgain {
-			c.refreshing = false
-			c.mu.Unlock()
-			return
-		}
-		c.refreshAgain = false
-		c.mu.Unlock()
+// refreshOnce is one background refresh; the first that succeeds fires
+// Ready.
+func (c *Cluster) refreshOnce() {
+	if err := c.refreshNow(); err == nil {
+		c.ready(nil)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/coalesce"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 	"github.com/txredis/txredis/pubsub"
@@ -66,7 +67,9 @@ type Client struct {
 	sentinels []string // immutable
 
 	master atomic.Pointer[server]
-	done   chan struct{} // closed by Disconnect
+	done   chan struct{} // closed by Disconnect, holding mu
+	// discoverer runs the background discoveries.
+	discoverer *coalesce.Runner // immutable
 
 	sconns []*conn.Conn         // immutable: a command connection per sentinel
 	subs   []*pubsub.Subscriber // immutable: a +switch-master subscriber per sentinel
@@ -77,13 +80,9 @@ type Client struct {
 	replicas []*server
 	rr       int
 	// retired are the Disconnects of servers dropped after a switch.
-	retired []*deferred.Deferred[struct{}]
-	closed  bool
-	// discovering is set while discoverLoop runs; again asks it for one
-	// more round.
-	discovering, again bool
-	lastDiscovery      time.Time
-	switches           int64
+	retired  []*deferred.Deferred[struct{}]
+	closed   bool
+	switches int64
 
 	wg          sync.WaitGroup // discovery goroutines
 	closeOnce   sync.Once
@@ -101,6 +100,7 @@ func Connect(sentinelAddrs []string, masterName string, opts Options) *deferred.
 	}
 	c := &Client{name: masterName, opts: opts, sentinels: append([]string(nil), sentinelAddrs...), done: make(chan struct{})}
 	c.Commands = conn.NewCommands(c)
+	c.discoverer = coalesce.New(&c.mu, &c.wg, c.done, minDiscoveryInterval, c.discoverOnce)
 	for _, a := range c.sentinels {
 		so := c.sentinelOptions(a)
 		c.sconns = append(c.sconns, conn.New(so))
@@ -396,54 +396,14 @@ func (c *Client) newReplica(addr string) *server {
 // trigger asks for a discovery in the background: a burst of triggers
 // makes one, plus at most one more started after it, no sooner than
 // minDiscoveryInterval after the previous.
-func (c *Client) trigger() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return
-	}
-	if c.discovering {
-		c.again = true
-		return
-	}
-	c.discovering = true
-	c.wg.Add(1)
-	go c.discoverLoop()
-}
+func (c *Client) trigger() { c.discoverer.Trigger() }
 
 // minDiscoveryInterval spaces discoveries.
 const minDiscoveryInterval = 100 * time.Millisecond
 
-func (c *Client) discoverLoop() {
-	defer c.wg.Done()
-	for {
-		c.mu.Lock()
-		wait := time.Until(c.lastDiscovery.Add(minDiscoveryInterval))
-		c.mu.Unlock()
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-c.done:
-				t.Stop()
-			}
-		}
-		select {
-		case <-c.done:
-		default:
-			_ = c.discover()
-		}
-		c.mu.Lock()
-		c.lastDiscovery = time.Now()
-		if c.closed || !c.again {
-			c.discovering = false
-			c.mu.Unlock()
-			return
-		}
-		c.again = false
-		c.mu.Unlock()
-	}
-}
+// discoverOnce is one background discovery; its error leaves the master
+// as it is.
+func (c *Client) discoverOnce() { _ = c.discover() }
 
 // MasterAddr returns the address of the current master.
 func (c *Client) MasterAddr() string {
