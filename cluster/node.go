@@ -1,13 +1,8 @@
 package cluster
 
 import (
-	"bufio"
 	"context"
-	"crypto/tls"
-	"errors"
-	"net"
 	"sync"
-	"time"
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
@@ -131,82 +126,12 @@ func (n *node) close() []*deferred.Deferred[struct{}] {
 	return ds
 }
 
-// readOnlyOptions returns o with a Dialer that sends READONLY on every new
-// socket before the connection's own handshake (after AUTH when a
-// password is set, and inside TLS when configured), so that every
-// connection to a replica serves reads from its first command on.
+// readOnlyOptions returns o for a connection to a replica: READONLY is
+// the last step of every handshake, so the connection serves reads from
+// its first command on, after every reconnect too.
 func readOnlyOptions(o conn.Options) conn.Options {
-	base := o.Dialer
-	if base == nil {
-		var d net.Dialer
-		base = d.DialContext
-	}
-	tlsConf := o.TLS
-	user, pass := o.Username, o.Password
-	addr := o.Addr
-	o.TLS = nil
-	o.Dialer = func(ctx context.Context, network, address string) (net.Conn, error) {
-		nc, err := base(ctx, network, address)
-		if err != nil {
-			return nil, err
-		}
-		if tlsConf != nil {
-			cfg := tlsConf.Clone()
-			if cfg.ServerName == "" {
-				host, _, _ := net.SplitHostPort(addr)
-				cfg.ServerName = host
-			}
-			tc := tls.Client(nc, cfg)
-			if err := tc.HandshakeContext(ctx); err != nil {
-				nc.Close()
-				return nil, err
-			}
-			nc = tc
-		}
-		if err := sendReadOnly(ctx, nc, user, pass); err != nil {
-			nc.Close()
-			return nil, err
-		}
-		return nc, nil
-	}
+	o.ReadOnly = true
 	return o
-}
-
-// sendReadOnly sends [AUTH and] READONLY on nc and checks the replies.
-func sendReadOnly(ctx context.Context, nc net.Conn, user, pass string) error {
-	if dl, ok := ctx.Deadline(); ok {
-		_ = nc.SetDeadline(dl)
-	} else {
-		_ = nc.SetDeadline(time.Now().Add(conn.DefaultConnectTimeout))
-	}
-	defer nc.SetDeadline(time.Time{})
-	var buf []byte
-	replies := 1
-	if pass != "" {
-		replies++
-		if user != "" {
-			buf = proto.AppendCommand(buf, "AUTH", user, pass)
-		} else {
-			buf = proto.AppendCommand(buf, "AUTH", pass)
-		}
-	}
-	buf = proto.AppendCommand(buf, "READONLY")
-	if _, err := nc.Write(buf); err != nil {
-		return err
-	}
-	// The server sends nothing but these replies, so the reader cannot
-	// read past them.
-	rd := proto.NewReader(bufio.NewReaderSize(nc, 64), proto.ReaderOptions{})
-	for i := 0; i < replies; i++ {
-		v, err := rd.ReadValue()
-		if err != nil {
-			return err
-		}
-		if v.IsError() {
-			return errors.Join(errors.New("txredis/cluster: READONLY handshake"), v.Err())
-		}
-	}
-	return nil
 }
 
 // Node is the handle of one cluster node: commands through it go to that

@@ -34,6 +34,10 @@ type Options struct {
 	Password string
 	// ClientName is set with CLIENT SETNAME when not empty.
 	ClientName string
+	// ReadOnly sends READONLY as the last handshake step, so that a
+	// connection to a Redis Cluster replica serves reads from its first
+	// command on (the cluster package sets it for replica connections).
+	ReadOnly bool
 	// Protocol is 2 (RESP2, the default) or 3 (RESP3, via HELLO 3).
 	Protocol int
 	// TLS, when not nil, wraps the connection in TLS. An empty ServerName

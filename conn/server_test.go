@@ -269,3 +269,14 @@ func TestRealDisconnectNoLeak(t *testing.T) {
 	}
 	testutil.CheckGoroutines(t, before)
 }
+
+// ReadOnly sends READONLY as the last handshake step: a server without
+// cluster support refuses it, and the connect error names the step.
+func TestRealReadOnlyHandshakeStep(t *testing.T) {
+	srv := testserver.Start(t)
+	_, err := testutil.Wait(t, conn.Connect(conn.Options{Addr: srv.Addr(), ReadOnly: true}))
+	var cerr *conn.ConnectionError
+	if !errors.As(err, &cerr) || cerr.Step != "READONLY" || !strings.Contains(err.Error(), "cluster support disabled") {
+		t.Fatalf("have %v, want the READONLY step refused by a non-cluster server", err)
+	}
+}

@@ -320,7 +320,8 @@ func isNetTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// handshake sends HELLO/AUTH, SELECT and CLIENT SETNAME in one write and
+// handshake sends HELLO/AUTH, SELECT, CLIENT SETNAME and READONLY (those
+// the options ask for) in one write and
 // checks each reply in order; it returns the step that failed.
 func (c *Conn) handshake(nc net.Conn, br *bufio.Reader) (string, error) {
 	o := c.opts
@@ -357,6 +358,9 @@ func (c *Conn) handshake(nc net.Conn, br *bufio.Reader) (string, error) {
 	}
 	if o.ClientName != "" && !named {
 		add("CLIENT SETNAME", "CLIENT", "SETNAME", o.ClientName)
+	}
+	if o.ReadOnly {
+		add("READONLY", "READONLY")
 	}
 	if len(steps) == 0 {
 		return "", nil
