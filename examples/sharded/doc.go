@@ -1,0 +1,17 @@
+// Command sharded is the "Sharded Connections" example of the txredisapi
+// README in Go: a sharded connection over two servers sets foo00..foo99,
+// each key on the server txredisapi's consistent hash gives it, then
+// reads them all back with one MGET, which the ring splits per server and
+// puts back together in key order.
+//
+//	go run ./examples/sharded [-addrs host:port,host:port]
+//
+// Without -addrs it starts two embedded miniredis servers.
+//
+// txredisapi printed the list of methods a sharded connection supports
+// (rc.ShardedMethods) and raised NotImplementedError for the others. In
+// txredis every command whose keys live on one server is supported, MGET,
+// DEL, EXISTS, UNLINK, TOUCH and MSET are split over servers, and the
+// others fail with an error matching shard.ErrNotSharded: the program
+// shows two of them.
+package main
