@@ -64,13 +64,11 @@ type Deferred[T any] struct {
 	// err are written once, under mu, before fired is set, and are only
 	// read after fired is seen set (under mu, or once wg or the done
 	// channel has been released). From the moment fired is set, first and
-	// more.rest belong to the goroutine that set it, which takes them under
-	// mu and hands them the result outside the lock, then sets released
-	// and lets the waiters go; nobody else touches them again.
+	// more.rest belong to the goroutine that set it, which hands them the
+	// result outside the lock; nobody else touches them again.
 	mu         sync.Mutex
 	fired      bool
-	released   bool // fired, and the steps added before firing have run
-	waiting    bool // wg holds one count, released with the waiters
+	waiting    bool // wg holds one count, released when the Deferred fires
 	cancelling bool // Cancel has started on this Deferred
 	value      T
 	err        error
@@ -129,7 +127,7 @@ func (d *Deferred[T]) SetCanceller(f func(*Deferred[T])) {
 
 // Succeed returns a Deferred that has already fired with v.
 func Succeed[T any](v T) *Deferred[T] {
-	return &Deferred[T]{fired: true, released: true, value: v}
+	return &Deferred[T]{fired: true, value: v}
 }
 
 // Fail returns a Deferred that has already failed with err. A nil err is
@@ -138,7 +136,7 @@ func Fail[T any](err error) *Deferred[T] {
 	if err == nil {
 		err = errNilErrback
 	}
-	return &Deferred[T]{fired: true, released: true, err: err}
+	return &Deferred[T]{fired: true, err: err}
 }
 
 // Maybe calls f and returns a Deferred that has already fired with its
@@ -193,11 +191,9 @@ func (d *Deferred[T]) fire(v T, err error) error {
 	return nil
 }
 
-// settle records the result. It reports false if d had already fired,
-// and otherwise returns d as a task if it has steps to notify. Waiters are
-// released once the steps added before firing have run (by notify), or
-// at once when there are none, so that Wait never returns while one of
-// d's steps is still running.
+// settle records the result and releases the waiters. It reports false if
+// d had already fired, and otherwise returns d as a task if it has steps to
+// notify.
 func (d *Deferred[T]) settle(v T, err error) (task, bool) {
 	d.mu.Lock()
 	if d.fired {
@@ -208,26 +204,18 @@ func (d *Deferred[T]) settle(v T, err error) (task, bool) {
 	d.fired = true
 	d.canceller = nil
 	d.upstream = nil
-	hasSteps := d.first != nil
-	if !hasSteps {
-		d.releaseLocked()
-	}
-	d.mu.Unlock()
-	if !hasSteps {
-		return nil, true
-	}
-	return d, true
-}
-
-// releaseLocked lets the waiters of a fired d go.
-func (d *Deferred[T]) releaseLocked() {
-	d.released = true
 	if d.waiting {
 		d.wg.Done()
 	}
 	if d.more != nil && d.more.done != nil {
 		close(d.more.done)
 	}
+	hasSteps := d.first != nil
+	d.mu.Unlock()
+	if !hasSteps {
+		return nil, true
+	}
+	return d, true
 }
 
 // call makes d a step of another Deferred[T]: d fires with its result.
@@ -241,8 +229,6 @@ func (d *Deferred[T]) call(v T, err error) task {
 // linear chain never grows the stack; recursion happens only where a
 // Deferred has more than one step.
 func (d *Deferred[T]) notify() task {
-	// The lock orders this with Done, which may add d.more meanwhile.
-	d.mu.Lock()
 	first := d.first
 	d.first = nil
 	var rest []listener[T]
@@ -250,22 +236,15 @@ func (d *Deferred[T]) notify() task {
 		rest, d.more.rest = d.more.rest, nil
 	}
 	v, err := d.value, d.err
-	d.mu.Unlock()
-	var next task
 	if len(rest) == 0 {
-		next = first.call(v, err)
-	} else {
-		drive(first.call(v, err))
-		last := len(rest) - 1
-		for _, l := range rest[:last] {
-			drive(l.call(v, err))
-		}
-		next = rest[last].call(v, err)
+		return first.call(v, err)
 	}
-	d.mu.Lock()
-	d.releaseLocked()
-	d.mu.Unlock()
-	return next
+	drive(first.call(v, err))
+	last := len(rest) - 1
+	for _, l := range rest[:last] {
+		drive(l.call(v, err))
+	}
+	return rest[last].call(v, err)
 }
 
 // listen adds l to d's steps. If d has already fired, it instead hands l
@@ -316,9 +295,8 @@ var closedChan = func() chan struct{} {
 	return c
 }()
 
-// Done returns a channel that is closed once d has fired and the steps
-// added to it before it fired have run. The channel is allocated on the
-// first call.
+// Done returns a channel that is closed when d fires. The channel is
+// allocated on the first call.
 func (d *Deferred[T]) Done() <-chan struct{} {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -329,7 +307,7 @@ func (d *Deferred[T]) doneLocked() chan struct{} {
 	if d.more != nil && d.more.done != nil {
 		return d.more.done
 	}
-	if d.released {
+	if d.fired {
 		return closedChan
 	}
 	if d.more == nil {
@@ -339,15 +317,12 @@ func (d *Deferred[T]) doneLocked() chan struct{} {
 	return d.more.done
 }
 
-// Wait blocks until d fires and returns its result, once the steps added
-// to d before it fired have run (as inlineCallbacks resumes after the
-// callbacks added before the yield): what they did is visible to the
-// caller. If ctx ends first, it returns the zero T and ctx.Err(), and d is
-// left alone: it is neither cancelled nor changed. Wait must not be
-// called from a step of d (it would wait for itself).
+// Wait blocks until d fires and returns its result. If ctx ends first, it
+// returns the zero T and ctx.Err(), and d is left alone: it is neither
+// cancelled nor changed. Wait must not be called from a step of d.
 func (d *Deferred[T]) Wait(ctx context.Context) (T, error) {
 	d.mu.Lock()
-	if d.released {
+	if d.fired {
 		v, err := d.value, d.err
 		d.mu.Unlock()
 		return v, err
