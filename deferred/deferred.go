@@ -320,6 +320,12 @@ func (d *Deferred[T]) doneLocked() chan struct{} {
 // Wait blocks until d fires and returns its result. If ctx ends first, it
 // returns the zero T and ctx.Err(), and d is left alone: it is neither
 // cancelled nor changed. Wait must not be called from a step of d.
+//
+// Wait returns as soon as d has fired: steps added to d may still be
+// running on the goroutine that fired it. To use what a step computed,
+// wait on the Deferred the step returns (d.Then(f).Wait(ctx)), which fires
+// after f has run. Waiting on d from a step that d's firing drives (a step
+// of All(d, ...), say) returns at once, so such code cannot deadlock.
 func (d *Deferred[T]) Wait(ctx context.Context) (T, error) {
 	d.mu.Lock()
 	if d.fired {
