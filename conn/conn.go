@@ -226,23 +226,39 @@ func (c *Conn) acceptLocked() error {
 
 func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
 	c.appendLocked(cmd)
-	var dl int64
+	var timeout, dl int64
 	if c.opts.ReplyTimeout > 0 {
 		block, blocking := cmd.Blocking()
 		switch {
 		case !blocking:
-			dl = c.now() + int64(c.opts.ReplyTimeout)
+			timeout = int64(c.opts.ReplyTimeout)
 		case block > 0:
-			dl = c.now() + int64(c.opts.ReplyTimeout+block)
+			timeout = int64(c.opts.ReplyTimeout + block)
 		}
-		// A reply cannot come before the replies ahead of it.
-		if c.q.len() > 0 && (c.lastDeadline == 0 || (dl != 0 && c.lastDeadline > dl)) {
-			dl = c.lastDeadline
+		// While a dial is in flight the deadline is set when the socket
+		// is up (serve); a command queued now cannot be answered sooner.
+		if c.state == StateConnected {
+			dl = nextDeadline(c.q.len() > 0, c.lastDeadline, c.now(), timeout)
+			c.lastDeadline = dl
 		}
-		c.lastDeadline = dl
 	}
-	c.q.push(pending{r: r, deadline: dl})
+	c.q.push(pending{r: r, deadline: dl, timeout: timeout})
 	c.pendingCount.Add(1)
+}
+
+// nextDeadline is the reply deadline of a command written at now with the
+// given timeout (0: none), behind commands whose latest deadline is last
+// when ahead is true: a reply cannot come before the replies ahead of it,
+// so the deadline is never earlier than last, and none when last is none.
+func nextDeadline(ahead bool, last, now, timeout int64) int64 {
+	var dl int64
+	if timeout != 0 {
+		dl = now + timeout
+	}
+	if ahead && (last == 0 || (dl != 0 && last > dl)) {
+		dl = last
+	}
+	return dl
 }
 
 // kickLocked asks a supervisor waiting out a backoff to redial now, at

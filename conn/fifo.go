@@ -4,6 +4,7 @@ package conn
 type pending struct {
 	r        Resolver
 	deadline int64 // monotonic nanoseconds since the Conn's epoch; 0 = none
+	timeout  int64 // the reply timeout it was sent with; 0 = none
 }
 
 // fifo is a growable ring of pending commands in wire order.
@@ -71,13 +72,14 @@ func (q *fifo) drain() []pending {
 	}
 }
 
-// shiftDeadlines moves every deadline by d (deadlines of commands queued
-// while dialling start when the socket is up).
-func (q *fifo) shiftDeadlines(d int64) {
+// startDeadlines sets the deadlines of commands queued while a dial was
+// in flight, now that the socket is up at now, and returns the last one.
+func (q *fifo) startDeadlines(now int64) int64 {
+	var last int64
 	for i := 0; i < q.size; i++ {
 		p := &q.buf[(q.head+i)&(len(q.buf)-1)]
-		if p.deadline != 0 {
-			p.deadline += d
-		}
+		p.deadline = nextDeadline(i > 0, last, now, p.timeout)
+		last = p.deadline
 	}
+	return last
 }

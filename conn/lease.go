@@ -84,7 +84,8 @@ func (l *Lease) Release() {
 }
 
 // Lease lends the connection for exclusive use. While a dial is in
-// flight it waits for it, as commands do (at most ConnectTimeout). It
+// flight it waits for it, as commands do (at most ConnectTimeout, or
+// until ctx ends: then it fails with ctx.Err()). It
 // fails with ErrLeased when the connection is already leased, and with a
 // ConnectionError when it is down or the dial fails.
 func (c *Conn) Lease(ctx context.Context) *deferred.Deferred[*Lease] {
@@ -100,6 +101,10 @@ func (c *Conn) Lease(ctx context.Context) *deferred.Deferred[*Lease] {
 	// A Deferred of its own (not a step of dialing), so that cancelling
 	// one Lease does not cancel the dial others wait for.
 	d := new(deferred.Deferred[*Lease])
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { d.Errback(ctx.Err()) })
+		d.Observe(func(*Lease, error) { stop() })
+	}
 	dialing.Observe(func(_ struct{}, err error) {
 		if err != nil {
 			d.Errback(err)

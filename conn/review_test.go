@@ -116,3 +116,50 @@ func TestMaxElems(t *testing.T) {
 		t.Fatalf("have %v, want ErrProtocol for 1000 elements over MaxElems 10", err)
 	}
 }
+
+// A command queued late in a slow dial gets ReplyTimeout from when the
+// socket is up, not that plus the part of the dial it waited through.
+func TestReplyTimeoutOfCommandQueuedLateInDial(t *testing.T) {
+	srv := fakeserver.New(func(p *fakeserver.Peer) { io.Copy(io.Discard, p) }) // never answers
+	defer srv.Close()
+	connected := make(chan time.Time, 1)
+	c := conn.New(conn.Options{Addr: "fake:1", ReplyTimeout: 100 * time.Millisecond, NoReconnect: true,
+		OnState: func(e conn.StateEvent) {
+			if e.State == conn.StateConnected {
+				connected <- time.Now()
+			}
+		},
+		Dialer: func(ctx context.Context, n, a string) (net.Conn, error) {
+			time.Sleep(time.Second)
+			return srv.Dialer(ctx, n, a)
+		}})
+	defer c.Disconnect()
+	time.Sleep(900 * time.Millisecond)
+	d := c.Get("late")
+	_, err := testutil.Wait(t, d)
+	failed := time.Now()
+	if !errors.Is(err, conn.ErrTimeout) {
+		t.Fatalf("have %v, want a reply timeout", err)
+	}
+	if after := failed.Sub(<-connected); after > 700*time.Millisecond {
+		t.Fatalf("timed out %v after the socket was up; ReplyTimeout is 100ms", after)
+	}
+}
+
+// A Lease waiting for a dial gives up when its context ends.
+func TestLeaseWaitForDialHonoursContext(t *testing.T) {
+	gate := make(chan struct{})
+	srv := fakeserver.New(echoServer)
+	defer srv.Close()
+	c := conn.New(conn.Options{Addr: "fake:1", Dialer: func(ctx context.Context, n, a string) (net.Conn, error) {
+		<-gate
+		return srv.Dialer(ctx, n, a)
+	}})
+	defer c.Disconnect()
+	defer close(gate)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := testutil.Wait(t, c.Lease(ctx)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("have %v, want the context's error", err)
+	}
+}

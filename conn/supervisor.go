@@ -145,11 +145,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
 	c.state = StateConnected
 	c.lastErr = nil
 	// Reply deadlines of commands queued during the dial start now.
-	shift := int64(time.Since(c.lastAttempt))
-	c.q.shiftDeadlines(shift)
-	if c.lastDeadline != 0 {
-		c.lastDeadline += shift
-	}
+	c.lastDeadline = c.q.startDeadlines(c.now())
 	dialing := c.dialing
 	c.dialing = nil
 	c.wakePending = false
