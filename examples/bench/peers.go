@@ -39,14 +39,7 @@ func (d *goRedisDriver) setBatch(keys []string, value string) error {
 }
 
 func (d *goRedisDriver) fire(keys []string, value string) error {
-	for len(keys) > 0 {
-		n := min(len(keys), fireChunk)
-		if err := d.setBatch(keys[:n], value); err != nil {
-			return err
-		}
-		keys = keys[n:]
-	}
-	return nil
+	return inBatches(d.setBatch, keys, value)
 }
 
 func (d *goRedisDriver) close() { d.c.Close() }
@@ -87,14 +80,7 @@ func (d *rueidisDriver) setBatch(keys []string, value string) error {
 }
 
 func (d *rueidisDriver) fire(keys []string, value string) error {
-	for len(keys) > 0 {
-		n := min(len(keys), fireChunk)
-		if err := d.setBatch(keys[:n], value); err != nil {
-			return err
-		}
-		keys = keys[n:]
-	}
-	return nil
+	return inBatches(d.setBatch, keys, value)
 }
 
 func (d *rueidisDriver) close() { d.c.Close() }
@@ -146,14 +132,20 @@ func (d *redigoDriver) setBatch(keys []string, value string) error {
 }
 
 func (d *redigoDriver) fire(keys []string, value string) error {
+	return inBatches(d.setBatch, keys, value)
+}
+
+func (d *redigoDriver) close() { d.p.Close() }
+
+// inBatches is a peer's fastest equivalent of fire: pipelines of
+// fireChunk SETs, one after the other.
+func inBatches(setBatch func(keys []string, value string) error, keys []string, value string) error {
 	for len(keys) > 0 {
 		n := min(len(keys), fireChunk)
-		if err := d.setBatch(keys[:n], value); err != nil {
+		if err := setBatch(keys[:n], value); err != nil {
 			return err
 		}
 		keys = keys[n:]
 	}
 	return nil
 }
-
-func (d *redigoDriver) close() { d.p.Close() }
