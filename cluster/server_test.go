@@ -109,6 +109,10 @@ func TestTransactionOnTheSlotsNode(t *testing.T) {
 }
 
 func TestReadsFromReplicas(t *testing.T) {
+	// The client maps only online replicas: wait for their first sync.
+	if err := testcluster.Shared(t).WaitReplicasOnline(20 * time.Second); err != nil {
+		t.Fatal(err)
+	}
 	c, tc := connectReal(t, cluster.Options{ReadFromReplicas: true})
 	testutil.Must(t, c.Set("replicated", "yes"))
 	getsOn := func() map[string]int {

@@ -411,3 +411,35 @@ func (c *Cluster) MoveSlot(slot int, dst *Node, batch int, between func()) error
 	}
 	return nil
 }
+
+// WaitReplicasOnline waits until CLUSTER SHARDS, asked of a live node,
+// reports every node "online" (a fresh replica is "loading" until its
+// first sync is done, and clients leave it out of the map until then).
+func (c *Cluster) WaitReplicasOnline(timeout time.Duration) error {
+	return poll(timeout, func() error {
+		v, err := c.live().Do("CLUSTER", "SHARDS")
+		if err != nil {
+			return err
+		}
+		nodes := 0
+		for _, shard := range v.Elems {
+			for i := 0; i+1 < len(shard.Elems); i += 2 {
+				if shard.Elems[i].Str != "nodes" {
+					continue
+				}
+				for _, node := range shard.Elems[i+1].Elems {
+					nodes++
+					for j := 0; j+1 < len(node.Elems); j += 2 {
+						if node.Elems[j].Str == "health" && node.Elems[j+1].Str != "online" {
+							return fmt.Errorf("a node is %s", node.Elems[j+1].Str)
+						}
+					}
+				}
+			}
+		}
+		if nodes != len(c.Nodes) {
+			return fmt.Errorf("CLUSTER SHARDS lists %d of %d nodes", nodes, len(c.Nodes))
+		}
+		return nil
+	})
+}

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/txredis/txredis/internal/testserver"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -27,10 +26,8 @@ type Node struct {
 	conf string   // config file given first (sentinels), or ""
 	args []string // extra arguments after the common ones
 
-	mu     sync.Mutex // protects cmd, exited and log
-	cmd    *exec.Cmd
-	exited chan struct{}
-	log    *os.File
+	mu   sync.Mutex // protects proc
+	proc *testserver.Process
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
@@ -89,40 +86,15 @@ func (n *Node) start() error {
 	if err := os.MkdirAll(n.dir, 0o700); err != nil {
 		return err
 	}
-	cmd := exec.Command(n.bin, n.commandLine()...)
-	cmd.Dir = n.dir
-	out, err := os.OpenFile(filepath.Join(n.dir, "stdout.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	proc, err := testserver.StartProcess(n.bin, n.commandLine(), n.dir, filepath.Join(n.dir, "stdout.log"),
+		func() error { _, err := n.Do("PING"); return err }, n.LogTail)
 	if err != nil {
-		return err
+		return fmt.Errorf("testcluster: redis-server on port %d: %w", n.port, err)
 	}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		out.Close()
-		return err
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			out.Close()
-			return fmt.Errorf("testcluster: redis-server on port %d exited at start: %s", n.port, n.LogTail())
-		default:
-		}
-		if _, err := n.Do("PING"); err == nil {
-			n.mu.Lock()
-			n.cmd, n.exited, n.log = cmd, exited, out
-			n.mu.Unlock()
-			return nil
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	<-exited
-	out.Close()
-	return fmt.Errorf("testcluster: redis-server did not answer on %s: %s", n.Addr(), n.LogTail())
+	n.mu.Lock()
+	n.proc = proc
+	n.mu.Unlock()
+	return nil
 }
 
 // Addr returns "127.0.0.1:port".
@@ -138,21 +110,18 @@ func (n *Node) Dir() string { return n.dir }
 func (n *Node) Alive() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.cmd != nil
+	return n.proc != nil
 }
 
 // Kill sends SIGKILL to the node and waits until the process is gone.
 func (n *Node) Kill() {
 	n.mu.Lock()
-	cmd, exited, log := n.cmd, n.exited, n.log
-	n.cmd, n.exited, n.log = nil, nil, nil
+	proc := n.proc
+	n.proc = nil
 	n.mu.Unlock()
-	if cmd == nil {
-		return
+	if proc != nil {
+		proc.Kill()
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	<-exited
-	log.Close()
 }
 
 // Restart starts the node again on the same port, in the same directory.

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,9 +28,8 @@ type Server struct {
 	port int
 	args []string
 
-	mu  sync.Mutex // protects cmd and log
-	cmd *exec.Cmd
-	log *os.File
+	mu   sync.Mutex // protects proc
+	proc *Process
 }
 
 // Binary returns the path of a program on PATH, skipping (or failing, when
@@ -94,41 +92,15 @@ func (s *Server) commandLine() []string {
 }
 
 func (s *Server) start() error {
-	logf, err := os.OpenFile(filepath.Join(s.dir, "redis.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	proc, err := StartProcess(s.bin, s.commandLine(), s.dir, filepath.Join(s.dir, "redis.log"),
+		func() error { return Ping(s.Addr(), s.pingPassword()) }, s.LogTail)
 	if err != nil {
-		return err
+		return fmt.Errorf("redis-server on %s: %w", s.Addr(), err)
 	}
-	cmd := exec.Command(s.bin, s.commandLine()...)
-	cmd.Dir = s.dir
-	cmd.Stdout = logf
-	cmd.Stderr = logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return err
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			logf.Close()
-			return fmt.Errorf("redis-server exited at start: %s", s.LogTail())
-		default:
-		}
-		if Ping(s.Addr(), s.pingPassword()) == nil {
-			s.mu.Lock()
-			s.cmd, s.log = cmd, logf
-			s.mu.Unlock()
-			return nil
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	_ = cmd.Process.Kill()
-	<-exited
-	logf.Close()
-	return fmt.Errorf("redis-server did not answer on %s: %s", s.Addr(), s.LogTail())
+	s.mu.Lock()
+	s.proc = proc
+	s.mu.Unlock()
+	return nil
 }
 
 func (s *Server) pingPassword() string {
@@ -184,22 +156,11 @@ func (s *Server) Dir() string { return s.dir }
 // Kill sends SIGKILL to the server and waits until it is gone.
 func (s *Server) Kill() {
 	s.mu.Lock()
-	cmd := s.cmd
-	s.cmd = nil
+	proc := s.proc
+	s.proc = nil
 	s.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	_ = cmd.Process.Kill()
-	// Wait until the port no longer accepts connections.
-	for i := 0; i < 200; i++ {
-		if c, err := net.DialTimeout("tcp", s.Addr(), 50*time.Millisecond); err != nil {
-			break
-		} else {
-			c.Close()
-		}
-		time.Sleep(5 * time.Millisecond)
+	if proc != nil {
+		proc.Kill()
 	}
 }
 
@@ -217,15 +178,7 @@ func (s *Server) Restart() {
 }
 
 // Stop kills the server; it is registered as a test cleanup by Start.
-func (s *Server) Stop() {
-	s.Kill()
-	s.mu.Lock()
-	if s.log != nil {
-		s.log.Close()
-		s.log = nil
-	}
-	s.mu.Unlock()
-}
+func (s *Server) Stop() { s.Kill() }
 
 // LogTail returns the last lines of the server's log, for failure messages.
 func (s *Server) LogTail() string {
