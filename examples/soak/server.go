@@ -1,17 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/txredis/txredis/internal/testserver"
 )
 
 // server is a redis-server process owned by the soak run: started on a
@@ -22,9 +22,8 @@ type server struct {
 	addr string
 	port int
 
-	mu     sync.Mutex // protects cmd and exited
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when cmd has been waited for
+	mu   sync.Mutex // protects proc
+	proc *testserver.Process
 }
 
 func startServer() (*server, error) {
@@ -53,71 +52,43 @@ func startServer() (*server, error) {
 func (s *server) pid() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cmd == nil {
+	if s.proc == nil {
 		return 0
 	}
-	return s.cmd.Process.Pid
+	return s.proc.Pid()
 }
 
-// restart starts the process and waits until it answers PING.
+// restart starts the process and waits until it answers PING, retrying
+// while the port is still held by the killed one.
 func (s *server) restart() error {
+	args := []string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
+		"--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning"}
+	logPath := filepath.Join(s.dir, "redis.log")
 	var last error
 	for attempt := 0; attempt < 50; attempt++ {
-		cmd := exec.Command(s.bin,
-			"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
-			"--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		if last = waitPing(s.addr, exited); last == nil {
+		proc, err := testserver.StartProcess(s.bin, args, s.dir, logPath,
+			func() error { return testserver.Ping(s.addr, "") }, func() string { return "see " + logPath })
+		if err == nil {
 			s.mu.Lock()
-			s.cmd, s.exited = cmd, exited
+			s.proc = proc
 			s.mu.Unlock()
 			return nil
 		}
-		_ = cmd.Process.Kill()
-		<-exited
-		time.Sleep(100 * time.Millisecond) // the port may still be held
+		last = err
+		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("redis-server on %s: %v", s.addr, last)
-}
-
-func waitPing(addr string, exited <-chan struct{}) error {
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return errors.New("exited at start")
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			_ = c.SetDeadline(time.Now().Add(time.Second))
-			_, _ = c.Write([]byte("PING\r\n"))
-			line, err := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if err == nil && strings.HasPrefix(line, "+PONG") {
-				return nil
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return errors.New("no answer to PING")
 }
 
 // kill sends SIGKILL and waits for the process to be gone.
 func (s *server) kill() {
 	s.mu.Lock()
-	cmd, exited := s.cmd, s.exited
-	s.cmd = nil
+	proc := s.proc
+	s.proc = nil
 	s.mu.Unlock()
-	if cmd == nil {
-		return
+	if proc != nil {
+		proc.Kill()
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	<-exited
 }
 
 // stop kills the server and removes its directory.

@@ -58,3 +58,6 @@ func (p *Process) Kill() {
 	<-p.exited
 	_ = p.log.Close()
 }
+
+// Pid returns the process id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
