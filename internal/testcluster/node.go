@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/txredis/txredis/internal/testserver"
@@ -26,8 +27,9 @@ type Node struct {
 	conf string   // config file given first (sentinels), or ""
 	args []string // extra arguments after the common ones
 
-	mu   sync.Mutex // protects proc
-	proc *testserver.Process
+	mu     sync.Mutex // protects proc and frozen
+	proc   *testserver.Process
+	frozen bool
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
@@ -106,11 +108,33 @@ func (n *Node) Port() int { return n.port }
 // Dir returns the node's working directory.
 func (n *Node) Dir() string { return n.dir }
 
-// Alive reports whether the process is running.
+// Alive reports whether the process is running and not frozen (a frozen
+// node cannot answer the harness's own queries).
 func (n *Node) Alive() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.proc != nil
+	return n.proc != nil && !n.frozen
+}
+
+// Freeze stops the process with SIGSTOP: it keeps its sockets, and the
+// kernel keeps accepting connections and bytes for it, but it answers
+// nothing until Thaw.
+func (n *Node) Freeze() error { return n.signal(syscall.SIGSTOP, true) }
+
+// Thaw resumes a frozen process with SIGCONT.
+func (n *Node) Thaw() error { return n.signal(syscall.SIGCONT, false) }
+
+func (n *Node) signal(sig syscall.Signal, frozen bool) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.proc == nil {
+		return fmt.Errorf("testcluster: node %s is not running", n.Addr())
+	}
+	if err := syscall.Kill(n.proc.Pid(), sig); err != nil {
+		return err
+	}
+	n.frozen = frozen
+	return nil
 }
 
 // Kill sends SIGKILL to the node and waits until the process is gone.
@@ -118,6 +142,7 @@ func (n *Node) Kill() {
 	n.mu.Lock()
 	proc := n.proc
 	n.proc = nil
+	n.frozen = false
 	n.mu.Unlock()
 	if proc != nil {
 		proc.Kill()
