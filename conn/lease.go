@@ -31,7 +31,8 @@ type Lease struct {
 	c         *Conn
 	gen       uint64
 	onRelease func(l *Lease)
-	released  bool // protected by c.mu
+	observe   func(proto.Value) // see ObserveReplies; set before first use
+	released  bool              // protected by c.mu
 }
 
 // Conn returns the leased connection.
@@ -60,6 +61,8 @@ func (l *Lease) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 		err = &ConnectionError{Addr: c.opts.Addr, Op: "lease released", Err: ErrClosed}
 	case c.gen != l.gen || c.state != StateConnected:
 		err = &ConnectionError{Addr: c.opts.Addr, Op: "lost connection", Err: errors.New("the leased connection was lost")}
+	case l.observe != nil:
+		rs = observed(rs, l.observe)
 	}
 	c.sendBatchLocked(err, cmds, rs)
 }
