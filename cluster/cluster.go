@@ -168,7 +168,7 @@ func (c *Cluster) nodeFor(addr string) *node {
 	if n, ok := c.nodes[addr]; ok {
 		return n
 	}
-	n := newNode(addr, c.opts, c.nodeState)
+	n := newNode(c, addr, c.opts, c.nodeState)
 	c.nodes[addr] = n
 	return n
 }

@@ -48,6 +48,14 @@
 // Deferred through every resend: the cluster keeps a copy of the command
 // and resolves the caller's Deferred with the final answer only.
 //
+// Commands sent where the cluster does not route them — through a Node
+// handle, on a lease, inside a transaction — are not redirected, but a
+// MOVED they get updates the map all the same (and an ASK refreshes it):
+// a transaction that failed with MOVED because its slot moved succeeds
+// when it is tried again on Node(key), which then names the new owner. A
+// shard subscriber follows MOVED answers to SSUBSCRIBE, and its
+// connections going down refresh the map as node connections do.
+//
 // # Failover
 //
 // When a node's connection goes down, or a command finds its node

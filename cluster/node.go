@@ -18,11 +18,12 @@ type client interface {
 
 // node is one server of the cluster, by address.
 type node struct {
-	addr string
-	cl   client     // immutable
-	c    *conn.Conn // cl when it is a single connection, else nil
-	p    *pool.Pool // cl when it is a pool, else nil
-	opts conn.Options
+	addr  string
+	owner *Cluster   // immutable
+	cl    client     // immutable
+	c     *conn.Conn // cl when it is a single connection, else nil
+	p     *pool.Pool // cl when it is a pool, else nil
+	opts  conn.Options
 
 	mu    sync.Mutex // protects spare and gone
 	spare []*conn.Conn
@@ -34,7 +35,7 @@ type node struct {
 const maxSpare = 2
 
 // newNode starts the connection(s) of the node at addr, lazily.
-func newNode(addr string, o Options, onState func(conn.StateEvent)) *node {
+func newNode(owner *Cluster, addr string, o Options, onState func(conn.StateEvent)) *node {
 	co := o.Options
 	co.Addr = addr
 	user := co.OnState
@@ -47,7 +48,7 @@ func newNode(addr string, o Options, onState func(conn.StateEvent)) *node {
 	if o.ReadFromReplicas {
 		co = readOnlyOptions(co)
 	}
-	n := &node{addr: addr, opts: co}
+	n := &node{addr: addr, owner: owner, opts: co}
 	if o.PoolSize > 1 {
 		n.p = pool.New(pool.Options{Options: co, PoolSize: o.PoolSize})
 		n.cl = n.p
@@ -66,8 +67,20 @@ func (n *node) down() bool {
 // lease lends a connection of the node for exclusive use: a pool leases
 // one of its own; a single-connection node uses a dedicated connection,
 // kept for the next lease when it comes back healthy, so that ordinary
-// commands keep flowing on the node's shared connection.
+// commands keep flowing on the node's shared connection. Every reply on
+// the lease goes past the cluster, which learns from MOVED and ASK.
 func (n *node) lease(ctx context.Context) *deferred.Deferred[*conn.Lease] {
+	return deferred.Then(n.leaseConn(ctx), func(l *conn.Lease) (*conn.Lease, error) {
+		l.ObserveReplies(n.learn)
+		return l, nil
+	})
+}
+
+// learn passes a reply from the node to the cluster (see Cluster.learn).
+func (n *node) learn(v proto.Value) { n.owner.learn(v, n) }
+
+// leaseConn is lease without the observation of replies.
+func (n *node) leaseConn(ctx context.Context) *deferred.Deferred[*conn.Lease] {
 	if n.p != nil {
 		return n.p.Lease(ctx)
 	}
@@ -135,14 +148,30 @@ func readOnlyOptions(o conn.Options) conn.Options {
 }
 
 // Node is the handle of one cluster node: commands through it go to that
-// node only, without following redirections, and transactions started on
-// it (Multi, Watch) lease one of its connections. Get one with
+// node only, without following redirections (a MOVED answer still
+// updates the cluster's map, so the next Node(key) names the new owner),
+// and transactions started on it (Multi, Watch) lease one of its
+// connections. Get one with
 // Cluster.Node(key) for the node serving a key's slot, or Cluster.Masters.
 // A Node is valid while the node is part of the cluster; after a
 // failover or resharding get a fresh one.
 type Node struct {
 	conn.Commands
 	n *node
+}
+
+// learning passes a reply through the cluster (see Cluster.learn) on its
+// way to the command's Resolver.
+type learning struct {
+	n    *node
+	next conn.Resolver
+}
+
+func (r *learning) Resolve(v proto.Value, err error) {
+	if err == nil {
+		r.n.learn(v)
+	}
+	r.next.Resolve(v, err)
 }
 
 func newNodeHandle(n *node) *Node {
@@ -155,11 +184,21 @@ func newNodeHandle(n *node) *Node {
 func (h *Node) Addr() string { return h.n.addr }
 
 // Send sends cmd to the node. It takes ownership of cmd and resolves r
-// exactly once.
-func (h *Node) Send(cmd *proto.Cmd, r conn.Resolver) { h.n.cl.Send(cmd, r) }
+// exactly once. A MOVED answer is not followed, but it updates the
+// cluster's slot map, as does an ASK answer (with a refresh).
+func (h *Node) Send(cmd *proto.Cmd, r conn.Resolver) {
+	h.n.cl.Send(cmd, &learning{n: h.n, next: r})
+}
 
-// SendBatch sends cmds to the node as one unit.
-func (h *Node) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) { h.n.cl.SendBatch(cmds, rs) }
+// SendBatch sends cmds to the node as one unit; its replies update the
+// slot map as Send's do.
+func (h *Node) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
+	wrapped := make([]conn.Resolver, len(rs))
+	for i, r := range rs {
+		wrapped[i] = &learning{n: h.n, next: r}
+	}
+	h.n.cl.SendBatch(cmds, wrapped)
+}
 
 // Lease lends one connection of the node for exclusive use (conn.Leaser):
 // this is what Multi and Watch use. With a pool per node it is a pool

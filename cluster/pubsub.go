@@ -10,11 +10,13 @@ import (
 )
 
 // subscriberOptions returns opts with the cluster's connection settings
-// for the node at addr.
+// for the node at addr. A subscriber connection that goes down refreshes
+// the slot map, as a node connection does, so that shard channels move
+// to a new owner after a failover.
 func (c *Cluster) subscriberOptions(opts pubsub.Options, addr string) pubsub.Options {
 	co := c.opts.Options
 	co.Addr = addr
-	co.OnPush, co.PubSub, co.OnState = nil, false, nil
+	co.OnPush, co.PubSub, co.OnState = nil, false, c.nodeState
 	opts.Options = co
 	return opts
 }

@@ -138,7 +138,7 @@ func (c *Cluster) dispatch(x *request) {
 // sendLeased sends cmd (after ASKING when asking) on a connection of n
 // leased for it, released when the reply arrives.
 func sendLeased(n *node, cmd *proto.Cmd, asking bool, x *request) {
-	n.lease(context.Background()).Observe(func(l *conn.Lease, err error) {
+	n.leaseConn(context.Background()).Observe(func(l *conn.Lease, err error) {
 		if err != nil {
 			cmd.Release()
 			x.Resolve(proto.Value{}, err)
@@ -221,14 +221,9 @@ func (x *request) redirect(v proto.Value) bool {
 		if x.redirects >= c.opts.MaxRedirects {
 			return false
 		}
-		slot, addr, ask, ok := proto.ParseRedirect(v.Err())
+		slot, addr, ask, ok := redirection(v, x.from)
 		if !ok {
 			return false
-		}
-		if host, port, err := net.SplitHostPort(addr); err == nil && host == "" && x.from != nil {
-			// "MOVED 3999 :6380": the same host as the node that answered.
-			h, _, _ := net.SplitHostPort(x.from.addr)
-			addr = net.JoinHostPort(h, port)
 		}
 		n := c.nodeFor(addr)
 		if n == nil {
@@ -255,6 +250,46 @@ func (x *request) redirect(v proto.Value) bool {
 		return x.retry()
 	}
 	return false
+}
+
+// redirection parses a MOVED or ASK answer from the node from (nil when
+// unknown): "MOVED 3999 :6380" names the same host as from.
+func redirection(v proto.Value, from *node) (slot int, addr string, ask, ok bool) {
+	slot, addr, ask, ok = proto.ParseRedirect(v.Err())
+	if !ok {
+		return
+	}
+	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" && from != nil {
+		h, _, _ := net.SplitHostPort(from.addr)
+		addr = net.JoinHostPort(h, port)
+	}
+	return
+}
+
+// learn takes a reply that the cluster does not route itself (on a
+// lease, a transaction, a Node handle) and updates the map from it: a
+// MOVED points its slot at the node named and refreshes the map in the
+// background, an ASK (a slot being migrated) refreshes it. Other replies
+// are ignored. It runs on the reader goroutine of from and does not
+// block.
+func (c *Cluster) learn(v proto.Value, from *node) {
+	if v.Kind != proto.ErrorReply && v.Kind != proto.BlobError {
+		return
+	}
+	if !hasPrefix(v.Str, "MOVED ") && !hasPrefix(v.Str, "ASK ") {
+		return
+	}
+	slot, addr, ask, ok := redirection(v, from)
+	if !ok || c.isClosed() {
+		return
+	}
+	if ask {
+		c.triggerRefresh()
+		return
+	}
+	if n := c.nodeFor(addr); n != nil && c.moved(slot, n) {
+		c.triggerRefresh()
+	}
 }
 
 // retry sends x again after a backoff, if its retry time allows; it
