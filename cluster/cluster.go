@@ -35,6 +35,10 @@ type Cluster struct {
 	mu sync.Mutex // protects the fields below
 	// nodes holds a node per address in use.
 	nodes map[string]*node
+	// cutOff holds the addresses of masters cut off as stalled (see
+	// StallTimeout) until a map names them masters again: redirections
+	// to them from nodes that have not caught up are not followed.
+	cutOff map[string]bool
 	// retired holds nodes dropped from the map, whose Disconnect the
 	// cluster's Disconnect waits for.
 	retired []*deferred.Deferred[struct{}]
@@ -94,12 +98,16 @@ func newCluster(startAddrs []string, opts Options) *Cluster {
 			start[0] = conn.DefaultAddr
 		}
 	}
-	c := &Cluster{opts: opts, start: start, done: make(chan struct{}), nodes: map[string]*node{}}
+	c := &Cluster{opts: opts, start: start, done: make(chan struct{}), nodes: map[string]*node{}, cutOff: map[string]bool{}}
 	c.Commands = conn.NewCommands(c)
 	c.refresher = coalesce.New(&c.mu, &c.wg, c.done, minRefreshInterval, c.refreshOnce)
 	if opts.RefreshInterval > 0 {
 		c.wg.Add(1)
 		go c.periodic(opts.RefreshInterval)
+	}
+	if opts.StallTimeout > 0 {
+		c.wg.Add(1)
+		go c.monitor(opts.StallTimeout)
 	}
 	return c
 }
@@ -171,6 +179,18 @@ func (c *Cluster) nodeFor(addr string) *node {
 	n := newNode(c, addr, c.opts, c.nodeState)
 	c.nodes[addr] = n
 	return n
+}
+
+// redirectTarget returns the node at addr for a redirection (nil after
+// Disconnect), or cut when addr was cut off as stalled.
+func (c *Cluster) redirectTarget(addr string) (n *node, cut bool) {
+	c.mu.Lock()
+	cut = c.cutOff[addr]
+	c.mu.Unlock()
+	if cut {
+		return nil, true
+	}
+	return c.nodeFor(addr), false
 }
 
 // nodeState is every node connection's OnState hook: a connection that

@@ -25,9 +25,15 @@ type node struct {
 	p     *pool.Pool // cl when it is a pool, else nil
 	opts  conn.Options
 
-	mu    sync.Mutex // protects spare and gone
-	spare []*conn.Conn
-	gone  bool
+	// prog feeds the stall monitor.
+	prog progress
+
+	mu sync.Mutex // protects spare, leased and gone
+	// spare holds dedicated connections kept for the next lease, leased
+	// those lent now (single-connection nodes).
+	spare  []*conn.Conn
+	leased map[*conn.Conn]struct{}
+	gone   bool
 }
 
 // maxSpare is how many dedicated connections a single-connection node
@@ -48,7 +54,7 @@ func newNode(owner *Cluster, addr string, o Options, onState func(conn.StateEven
 	if o.ReadFromReplicas {
 		co = readOnlyOptions(co)
 	}
-	n := &node{addr: addr, owner: owner, opts: co}
+	n := &node{addr: addr, owner: owner, opts: co, leased: map[*conn.Conn]struct{}{}}
 	if o.PoolSize > 1 {
 		n.p = pool.New(pool.Options{Options: co, PoolSize: o.PoolSize})
 		n.cl = n.p
@@ -93,6 +99,7 @@ func (n *node) leaseConn(ctx context.Context) *deferred.Deferred[*conn.Lease] {
 		c := n.spare[len(n.spare)-1]
 		n.spare = n.spare[:len(n.spare)-1]
 		if l, err := c.TryLease(n.released); err == nil {
+			n.leased[c] = struct{}{}
 			n.mu.Unlock()
 			return deferred.Succeed(l)
 		}
@@ -106,8 +113,12 @@ func (n *node) leaseConn(ctx context.Context) *deferred.Deferred[*conn.Lease] {
 		l, err := c.TryLease(n.released)
 		if err != nil {
 			c.Disconnect()
+			return nil, err
 		}
-		return l, err
+		n.mu.Lock()
+		n.leased[c] = struct{}{}
+		n.mu.Unlock()
+		return l, nil
 	})
 }
 
@@ -115,6 +126,7 @@ func (n *node) leaseConn(ctx context.Context) *deferred.Deferred[*conn.Lease] {
 func (n *node) released(l *conn.Lease) {
 	c := l.Conn()
 	n.mu.Lock()
+	delete(n.leased, c)
 	if !n.gone && !l.Broken() && len(n.spare) < maxSpare {
 		n.spare = append(n.spare, c)
 		n.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 const (
 	DefaultMaxRedirects = 5
 	DefaultRetryTimeout = 5 * time.Second
+	DefaultStallTimeout = 500 * time.Millisecond
 )
 
 // Options configures a cluster handle. The embedded conn.Options apply to
@@ -39,6 +40,17 @@ type Options struct {
 	// RefreshInterval, when > 0, refreshes the slot map periodically on
 	// top of the refreshes MOVED and connection errors trigger.
 	RefreshInterval time.Duration
+	// StallTimeout is how long a node may leave every command the cluster
+	// sent it unanswered (blocking commands aside) before the cluster asks
+	// the other nodes for the slot map (default 500ms, negative
+	// disables). While the node stays silent the map is refreshed every
+	// quarter of StallTimeout; once it names another master in its place
+	// (a replica took over a frozen or cut-off master), the node's
+	// connections are failed: the commands waiting on it fail with a
+	// *conn.ConnectionError matching ErrStalled, instead of waiting for a
+	// demoted master to acknowledge writes it will then discard. A slow
+	// node that keeps its slots is only asked about, never cut off.
+	StallTimeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -47,6 +59,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RetryTimeout == 0 {
 		o.RetryTimeout = DefaultRetryTimeout
+	}
+	if o.StallTimeout == 0 {
+		o.StallTimeout = DefaultStallTimeout
 	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = conn.DefaultConnectTimeout

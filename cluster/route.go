@@ -97,6 +97,7 @@ type request struct {
 	to        *node         // where the next send goes, set by a redirection
 	asking    bool          // the next send is preceded by ASKING
 	from      *node         // where the last send went
+	counted   bool          // the send to from is counted in its progress
 	redirects int
 	attempts  int
 	deadline  time.Time // set at the first retry
@@ -122,11 +123,17 @@ func (c *Cluster) dispatch(x *request) {
 	}
 	x.from = n
 	cmd := x.cmd.Clone()
-	if _, blocking := cmd.Blocking(); blocking && n.c != nil {
+	_, blocking := cmd.Blocking()
+	if blocking && n.c != nil {
 		// A blocking command would hold up every command pipelined
 		// behind it on the node's one connection: it gets its own.
 		sendLeased(n, cmd, asking, x)
 		return
+	}
+	if !blocking {
+		// Counted for the stall monitor; blocking commands may wait.
+		x.counted = true
+		n.prog.sent.Add(1)
 	}
 	if asking {
 		n.cl.SendBatch([]*proto.Cmd{proto.NewCmd("ASKING"), cmd}, []conn.Resolver{discard, x})
@@ -182,6 +189,10 @@ func (c *Cluster) route(slot int, replica bool) *node {
 // answer sends the command again, anything else goes to the caller.
 func (x *request) Resolve(v proto.Value, err error) {
 	c := x.c
+	if x.counted {
+		x.counted = false
+		x.from.prog.answered.Add(1)
+	}
 	switch {
 	case err == nil && (v.Kind == proto.ErrorReply || v.Kind == proto.BlobError):
 		if x.redirect(v) {
@@ -225,7 +236,13 @@ func (x *request) redirect(v proto.Value) bool {
 		if !ok {
 			return false
 		}
-		n := c.nodeFor(addr)
+		n, cut := c.redirectTarget(addr)
+		if cut {
+			// A node that has not caught up names a master the cluster
+			// cut off as stalled: wait for the map to name its successor.
+			c.triggerRefresh()
+			return x.retry()
+		}
 		if n == nil {
 			return false
 		}
@@ -287,7 +304,12 @@ func (c *Cluster) learn(v proto.Value, from *node) {
 		c.triggerRefresh()
 		return
 	}
-	if n := c.nodeFor(addr); n != nil && c.moved(slot, n) {
+	n, cut := c.redirectTarget(addr)
+	if cut {
+		c.triggerRefresh()
+		return
+	}
+	if n != nil && c.moved(slot, n) {
 		c.triggerRefresh()
 	}
 }

@@ -182,8 +182,9 @@ func (c *Cluster) fetch(n *node) ([]shardInfo, error) {
 }
 
 // candidates returns the addresses to ask for the slot map: known nodes
-// that are not down first (masters, in random order, then the others),
-// then the start addresses, then the nodes that are down.
+// that are neither down nor stalled first (masters, in random order, then
+// the others), then the start addresses, then the nodes that are down or
+// stalled.
 func (c *Cluster) candidates() []string {
 	seen := map[string]bool{}
 	var up, down []string
@@ -192,7 +193,7 @@ func (c *Cluster) candidates() []string {
 			return
 		}
 		seen[n.addr] = true
-		if n.down() {
+		if n.down() || n.prog.stalled.Load() {
 			down = append(down, n.addr)
 		} else {
 			up = append(up, n.addr)
@@ -272,9 +273,23 @@ func (c *Cluster) apply(infos []shardInfo) {
 	}
 	c.masters.Store(&shards)
 
+	isMaster := make(map[*node]bool, len(shards))
+	for _, sh := range shards {
+		isMaster[sh.master] = true
+	}
 	c.mu.Lock()
-	var retired []*node
+	for n := range isMaster {
+		delete(c.cutOff, n.addr)
+	}
+	var retired, cut []*node
 	for addr, n := range c.nodes {
+		if n.prog.stalled.Load() && !isMaster[n] {
+			// A silent node that the map no longer names as a master
+			// was replaced: what waits on it fails now rather than be
+			// acknowledged by a demoted master that will discard it.
+			cut = append(cut, n)
+			c.cutOff[addr] = true
+		}
 		if !used[n] {
 			delete(c.nodes, addr)
 			retired = append(retired, n)
@@ -282,6 +297,9 @@ func (c *Cluster) apply(infos []shardInfo) {
 	}
 	hooks := c.onMap
 	c.mu.Unlock()
+	for _, n := range cut {
+		n.abort()
+	}
 	c.retire(retired)
 	for _, h := range hooks {
 		h()
