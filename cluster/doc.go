@@ -62,10 +62,40 @@
 // unreachable, the map is refreshed (at most every 100ms). A command that
 // was not sent (the node was down or closed) is retried on the node the
 // refreshed map names, within RetryTimeout, so commands sent while a
-// replica is being promoted succeed once it is. A command that was sent
-// and lost with its connection fails with a *conn.ConnectionError: it may
-// have run, so it is never sent twice. Nodes dropped from the map are
-// disconnected.
+// replica is being promoted succeed once it is. Nodes dropped from the
+// map are disconnected.
+//
+// A node that stops answering without closing its connections (a frozen
+// process, a cut network) is noticed by the cluster itself, whatever the
+// connections' ReplyTimeout: when every command sent to it has waited
+// Options.StallTimeout (500ms by default) with no reply, the map is
+// refreshed from the other nodes, again every quarter of StallTimeout
+// while it stays silent. A slow node that keeps its slots is left alone.
+// Once the map names another master in its place, its connections are
+// aborted: the commands waiting on it fail with a *conn.ConnectionError
+// matching ErrStalled, later commands go to the new master, and
+// redirections to the old one from nodes that have not caught up are not
+// followed. A master frozen under load is thus replaced within the
+// cluster's own failover time plus a few hundred milliseconds, and the
+// writes queued on it are never acknowledged by it once it resumes as a
+// replica and discards them.
+//
+// # Commands in flight when a node dies
+//
+// Delivery is at most once. A command that was sent and whose connection
+// was then lost, timed out or aborted fails with a *conn.ConnectionError:
+// it may or may not have run, and the cluster does not send it again,
+// since a write run twice (INCR, LPUSH) is a different write. With
+// Options.RetryReads, read-only commands are the exception: they are
+// resent, within RetryTimeout, to the master the refreshed map names.
+// Applications that need a write to happen exactly once make it
+// idempotent (SET with a value of their own, a Lua script checking a
+// token) and retry it themselves.
+//
+// Redis replicates asynchronously: a write that a master acknowledged
+// just before it failed may not have reached the replica that replaces
+// it, and is then lost whatever the client does (the WAIT command makes
+// a write wait for replicas).
 //
 // # Concurrency
 //

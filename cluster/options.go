@@ -31,8 +31,16 @@ type Options struct {
 	// retry, when the cluster answers TRYAGAIN, CLUSTERDOWN or LOADING, or
 	// when its node cannot be reached and the command was not sent
 	// (default 5s, negative disables retries). Commands that were sent and
-	// lost with their connection are never retried: they may have run.
+	// lost with their connection are not retried (they may have run),
+	// except reads with RetryReads.
 	RetryTimeout time.Duration
+	// RetryReads resends, within RetryTimeout and to the master the
+	// refreshed map names, a read-only command (by the command table's
+	// flags: GET, HGETALL, ZRANGE, ...) that was sent and then lost with
+	// its connection or its node: running a read twice changes nothing.
+	// Writes are never resent, whatever this says; they fail with the
+	// *conn.ConnectionError, and may or may not have run.
+	RetryReads bool
 	// ReadFromReplicas sends read-only commands (by the command table's
 	// flags) to the replicas of their slot, round robin, after READONLY.
 	// Replicas may lag: a read may not see a write that just succeeded.

@@ -52,9 +52,10 @@ func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
 	}
 	x := requestPool.Get().(*request)
 	x.c, x.cmd, x.r, x.slot = c, cmd, r, slot
-	if c.opts.ReadFromReplicas && slot >= 0 {
+	if (c.opts.ReadFromReplicas && slot >= 0) || c.opts.RetryReads {
 		if info, ok := cmdinfo.LookupCmd(cmd); ok && info.ReadOnly() {
-			x.replica = true
+			x.read = true
+			x.replica = c.opts.ReadFromReplicas && slot >= 0
 		}
 	}
 	c.dispatch(x)
@@ -94,6 +95,7 @@ type request struct {
 	r         conn.Resolver // the caller's
 	slot      int           // -1 for keyless commands
 	replica   bool          // may go to a replica
+	read      bool          // read-only, known when ReadFromReplicas or RetryReads
 	to        *node         // where the next send goes, set by a redirection
 	asking    bool          // the next send is preceded by ASKING
 	from      *node         // where the last send went
@@ -209,6 +211,13 @@ func (x *request) Resolve(v proto.Value, err error) {
 		}
 	case errors.Is(err, conn.ErrConnection):
 		c.triggerRefresh()
+		if x.read && c.opts.RetryReads && !c.isClosed() {
+			// Sent and lost: only a read may run twice.
+			x.replica = false
+			if x.retry() {
+				return
+			}
+		}
 	}
 	x.finish(v, err)
 }
