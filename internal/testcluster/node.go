@@ -183,16 +183,35 @@ func (n *Node) Do(args ...string) (proto.Value, error) {
 // Do sends one command to addr over a fresh connection (2s deadline) and
 // returns the reply; an error reply is returned as a *proto.Error.
 func Do(addr string, args ...string) (proto.Value, error) {
+	return DoAuth(addr, "", args...)
+}
+
+// DoAuth is Do on a connection that first authenticates with password,
+// when it is not empty.
+func DoAuth(addr, password string, args ...string) (proto.Value, error) {
 	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return proto.Value{}, err
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
-	if _, err := c.Write(proto.AppendCommand(nil, args...)); err != nil {
+	var req []byte
+	if password != "" {
+		req = proto.AppendCommand(req, "AUTH", password)
+	}
+	if _, err := c.Write(proto.AppendCommand(req, args...)); err != nil {
 		return proto.Value{}, err
 	}
-	v, err := proto.NewReader(bufio.NewReader(c), proto.ReaderOptions{}).ReadValue()
+	r := proto.NewReader(bufio.NewReader(c), proto.ReaderOptions{})
+	if password != "" {
+		if v, err := r.ReadValue(); err != nil || v.IsError() {
+			if err == nil {
+				err = v.Err()
+			}
+			return v, err
+		}
+	}
+	v, err := r.ReadValue()
 	if err != nil {
 		return proto.Value{}, err
 	}

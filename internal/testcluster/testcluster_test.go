@@ -38,7 +38,7 @@ func TestClusterStartsWithThreeMastersCoveringAllSlots(t *testing.T) {
 	}
 }
 
-func TestSentinelSeesMasterAndReplica(t *testing.T) {
+func TestSentinelSeesMasterAndReplicasAndFailsOver(t *testing.T) {
 	start := time.Now()
 	s := testcluster.StartSentinel(t)
 	t.Logf("sentinels up in %v", time.Since(start))
@@ -47,15 +47,41 @@ func TestSentinelSeesMasterAndReplica(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if addr != s.Master.Addr() {
-			t.Fatalf("sentinel %d: master %s, want %s", i, addr, s.Master.Addr())
+		if addr != s.Servers[0].Addr() {
+			t.Fatalf("sentinel %d: master %s, want %s", i, addr, s.Servers[0].Addr())
 		}
 	}
-	v, err := s.Replica.Do("ROLE")
+	for _, r := range s.Servers[1:] {
+		v, err := r.Do("ROLE")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Elems) == 0 || v.Elems[0].Str != "slave" {
+			t.Fatalf("replica ROLE = %v", v)
+		}
+	}
+	w, err := s.Watch("+switch-master")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(v.Elems) == 0 || v.Elems[0].Str != "slave" {
-		t.Fatalf("replica ROLE = %v", v)
+	defer w.Stop()
+	start = time.Now()
+	if err := s.Failover(0); err != nil {
+		t.Fatal(err)
 	}
+	m, err := s.WaitNewMaster(s.Servers[0], 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(20 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if now, err := s.Master(); err != nil || now != m {
+		t.Fatalf("after settling: master %v %v, want %s", now, err, m.Addr())
+	}
+	e, ok := w.First("+switch-master")
+	if !ok {
+		t.Fatal("no +switch-master recorded")
+	}
+	t.Logf("+switch-master from sentinel %d after %v: %s; settled after %v", e.Sentinel, e.At.Sub(start), e.Payload, time.Since(start))
 }
