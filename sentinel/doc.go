@@ -9,14 +9,19 @@
 //
 // # Discovery
 //
-// Connect asks every sentinel SENTINEL MASTER (falling back to SENTINEL
-// GET-MASTER-ADDR-BY-NAME where that is refused) and takes the address of
-// the highest config epoch, so a sentinel that has not yet heard of a
-// failover does not win. With Options.MinOtherSentinels, a sentinel that
-// knows fewer other sentinels (a partitioned one) is ignored. The chosen
-// server must answer ROLE as a master; otherwise the next view is tried.
-// The replicas are those the chosen sentinel lists as healthy (SENTINEL
-// REPLICAS).
+// Connect asks every sentinel at once for the master (SENTINEL MASTER,
+// or SENTINEL GET-MASTER-ADDR-BY-NAME where that is refused) and its
+// replicas (SENTINEL REPLICAS), and trusts the newest information, never
+// the order of the list: the highest config epoch; at one epoch, the
+// address given by sentinels that lead no failover (the leader of a
+// failover names the old master, at the new epoch, until the failover
+// ends); then the address most sentinels give. A master that its
+// sentinel flags s_down or o_down is not taken from it. With
+// Options.MinOtherSentinels, a sentinel that knows fewer other sentinels
+// (a partitioned one) is ignored. The chosen server must answer ROLE as
+// a master; otherwise the next address is tried. The replicas are those
+// that at least one sentinel finds healthy and no majority of the
+// sentinels listing them flags down.
 //
 // # Failover
 //

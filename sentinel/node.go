@@ -38,8 +38,9 @@ func (n *Node) Lease(ctx context.Context) *deferred.Deferred[*conn.Lease] {
 }
 
 // Replica returns a handle on the next replica, round robin over the
-// healthy replicas the sentinels listed at the latest discovery, for reads
-// that may lag behind the master. With no replica it returns Master().
+// replicas the sentinels agree are healthy at the latest discovery, for
+// reads that may lag behind the master. With no replica it returns
+// Master().
 func (c *Client) Replica() *Node {
 	c.mu.Lock()
 	if len(c.replicas) == 0 {

@@ -1,0 +1,38 @@
+package sentinel
+
+import (
+	"errors"
+
+	"github.com/txredis/txredis/conn"
+)
+
+// Options configures a sentinel-managed client. The embedded conn.Options
+// apply to the master and replica connections (Addr is ignored: the
+// sentinels give the addresses); ConnectTimeout also bounds how long a
+// search for the master may take.
+type Options struct {
+	conn.Options
+	// PoolSize, when > 1, puts a pool of that many connections behind the
+	// master and each replica; otherwise each has one pipelined connection.
+	PoolSize int
+	// SentinelUsername and SentinelPassword authenticate to the sentinels,
+	// which often have credentials of their own.
+	SentinelUsername string
+	SentinelPassword string
+	// MinOtherSentinels, when > 0, ignores a sentinel that knows fewer
+	// other sentinels for the master (txredisapi's min_other_sentinels):
+	// a partitioned sentinel's view is not trusted.
+	MinOtherSentinels int
+}
+
+func (o Options) withDefaults() Options {
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = conn.DefaultConnectTimeout
+	}
+	return o
+}
+
+// ErrNoMaster matches a failed discovery: no sentinel named a master
+// that qualified (known to a sentinel, not flagged down, answering ROLE
+// as a master) within ConnectTimeout.
+var ErrNoMaster = errors.New("txredis/sentinel: no master found")
