@@ -12,6 +12,12 @@ import (
 	"github.com/txredis/txredis/proto"
 )
 
+// ErrReplaced matches the error of commands that were in flight on a
+// master when the client switched to another: they fail with a
+// *conn.ConnectionError wrapping it, and may or may not have run (a
+// demoted master discards what it ran after its replica was promoted).
+var ErrReplaced = errors.New("txredis/sentinel: the master was replaced")
+
 // client is what a server is reached through: one conn.Conn or a pool.
 type client interface {
 	conn.BatchSender
@@ -26,6 +32,16 @@ type server struct {
 	// down is set while the connection is down (its OnState hook keeps
 	// it); a replica that is down is left out of the rotation.
 	down atomic.Bool
+}
+
+// abort fails what is in flight on s (see conn.Conn.Abort).
+func (s *server) abort(err error) {
+	switch cl := s.cl.(type) {
+	case *conn.Conn:
+		cl.Abort(err)
+	case *pool.Pool:
+		cl.Abort(err)
+	}
 }
 
 // newServer connects (lazily) to addr. The connection going down marks
@@ -102,7 +118,7 @@ func (c *Client) discover(ctx context.Context) error {
 		s := c.newServer(cand.addr)
 		if err := role(ctx, s); err != nil {
 			errs = append(errs, err)
-			c.retire(s)
+			c.retire(s, nil)
 			continue
 		}
 		chosen, epoch = s, cand.epoch
@@ -125,8 +141,8 @@ func (c *Client) discover(ctx context.Context) error {
 	return nil
 }
 
-// install makes s the master (the old one's connections close, letting
-// replies in flight arrive), raises the epoch floor to
+// install makes s the master (the old one's commands in flight fail with
+// ErrReplaced, and its connections close), raises the epoch floor to
 // epoch, and, when setReplicas, sets the replicas to replicaAddrs,
 // keeping the connections of those that stay.
 func (c *Client) install(s *server, epoch int64, replicaAddrs []string, setReplicas bool) {
@@ -134,7 +150,7 @@ func (c *Client) install(s *server, epoch int64, replicaAddrs []string, setRepli
 	if c.closed {
 		c.mu.Unlock()
 		if c.master.Load() != s {
-			c.retire(s)
+			c.retire(s, nil)
 		}
 		return
 	}
@@ -143,7 +159,7 @@ func (c *Client) install(s *server, epoch int64, replicaAddrs []string, setRepli
 		c.master.Store(s)
 		c.switches++
 		if old != nil {
-			c.retireLocked(old)
+			c.retireLocked(old, &conn.ConnectionError{Addr: old.addr, Op: "replaced", Err: ErrReplaced})
 		}
 	}
 	c.epoch = max(c.epoch, epoch)
@@ -170,20 +186,24 @@ func (c *Client) install(s *server, epoch int64, replicaAddrs []string, setRepli
 		reps = append(reps, c.newServer(a))
 	}
 	for _, r := range keep {
-		c.retireLocked(r)
+		c.retireLocked(r, nil)
 	}
 	c.replicas = reps
 	c.mu.Unlock()
 }
 
-// retire closes s; Disconnect waits for it.
-func (c *Client) retire(s *server) {
+// retire closes s (after aborting what is in flight on it when abort is
+// not nil); Disconnect waits for it.
+func (c *Client) retire(s *server, abort error) {
 	c.mu.Lock()
-	c.retireLocked(s)
+	c.retireLocked(s, abort)
 	c.mu.Unlock()
 }
 
-func (c *Client) retireLocked(s *server) {
+func (c *Client) retireLocked(s *server, abort error) {
+	if abort != nil {
+		s.abort(abort)
+	}
 	live := c.retired[:0]
 	for _, d := range c.retired {
 		if !d.Fired() {

@@ -5,48 +5,70 @@
 //
 //	c, err := sentinel.Connect([]string{"s1:26379", "s2:26379", "s3:26379"}, "mymaster", sentinel.Options{}).Wait(ctx)
 //	c.Set("k", "v")          // on the master, whichever server that is now
-//	c.Replica().Get("k")     // on a replica, round robin
+//	c.Replica().Get("k")     // on a healthy replica, round robin
 //
 // # Discovery
 //
-// Connect asks every sentinel at once for the master (SENTINEL MASTER,
+// The client asks every sentinel at once for the master (SENTINEL MASTER,
 // or SENTINEL GET-MASTER-ADDR-BY-NAME where that is refused) and its
 // replicas (SENTINEL REPLICAS), and trusts the newest information, never
 // the order of the list: the highest config epoch; at one epoch, the
 // address given by sentinels that lead no failover (the leader of a
 // failover names the old master, at the new epoch, until the failover
-// ends); then the address most sentinels give. A master that its
-// sentinel flags s_down or o_down is not taken from it. With
-// Options.MinOtherSentinels, a sentinel that knows fewer other sentinels
-// (a partitioned one) is ignored. The chosen server must answer ROLE as
-// a master; otherwise the next address is tried. The replicas are those
-// that at least one sentinel finds healthy and no majority of the
-// sentinels listing them flags down.
+// ends, which with a production failover-timeout can take minutes); then
+// the address most sentinels give; then the address the newest
+// +switch-master named. A master that its sentinel flags s_down or
+// o_down is not taken from it; with Options.MinOtherSentinels, a
+// sentinel that knows fewer other sentinels (a partitioned one) is
+// ignored. The chosen server must answer ROLE as a master, else the next
+// address is tried.
 //
 // # Failover
 //
-// The client subscribes to +switch-master on every sentinel, and asks the
-// sentinels again when a message names its master, when the master's
-// connection goes down, and when a sentinel subscription is restored after
-// a gap. A new master gets fresh connections; the old ones are closed,
-// letting replies in flight arrive. Commands in flight on the old master
-// fail with a *conn.ConnectionError and are not retried, since they may
-// have run; commands sent after the switch go to the new master.
-// Discoveries run one at a time, at most every 100ms.
+// The client subscribes to the events of every sentinel. When the leader
+// of a failover selects a replica for promotion (+selected-slave), the
+// client asks that replica ROLE every 20ms and moves to it as soon as it
+// is a master, usually within a few tens of milliseconds of the
+// promotion and well before the first +switch-master; a +switch-master
+// names the new master directly. Views of the sentinels that have not
+// caught up yet (below the epoch of that failover), and the leader's
+// view of the old master, then no longer move the client. It also asks
+// the sentinels again when its master's connection goes down, when a
+// sentinel subscription is restored after a gap, and every
+// Options.RefreshInterval. Discoveries and switches run one at a time.
+//
+// On a switch the new master gets fresh connections. The commands in
+// flight on the old master fail with a *conn.ConnectionError matching
+// ErrReplaced, and its connections close: a master that sentinels
+// demote keeps acknowledging writes until it is reconfigured, some ten
+// seconds later, and then discards them. Delivery is at most once: a
+// command that failed may or may not have run, and is not sent again.
+// Writes that the old master acknowledged between the promotion of its
+// replica and the switch are lost, as with any client; Redis replicates
+// asynchronously, and only WAIT narrows that window.
 //
 // # Replicas
 //
 // Replica returns a Node handle on the next replica, round robin, or the
-// master when there is none. Reads on a replica may lag behind writes on
-// the master. Master returns a handle that follows the master.
+// master when there is none. A replica is in the rotation when at least
+// one sentinel finds it healthy (not down, a replica, its link to the
+// master up) and no majority of the sentinels listing it flags it down;
+// the list is asked again after every switch, on the sentinels' replica
+// events (+slave, +sdown, -sdown, +slave-reconf-done, +convert-to-slave,
+// ...) and every RefreshInterval, so a replica the sentinels list as
+// healthy after a failover is in the rotation within RefreshInterval. A
+// replica whose connection goes down leaves the rotation at once and
+// comes back when it reconnects. Reads on a replica may lag behind
+// writes on the master. Master returns a handle that follows the master.
 //
 // # Concurrency
 //
 // A Client is safe for concurrent use. Send never blocks: it reads the
 // current master from an atomic pointer, so commands may be sent from
-// Deferred callbacks. Transactions (Multi, Watch) lease a connection of
-// the master; with a single connection (PoolSize <= 1) other commands fail
+// Deferred callbacks. Transactions (Multi, Watch) lease a connection of the
+// master; with a single connection (PoolSize <= 1) other commands fail
 // with conn.ErrLeased meanwhile, as on a Conn. Disconnect closes the
-// sentinel connections, waits for a discovery in flight, closes every
-// server connection and fires once nothing of the client is running.
+// sentinel connections, waits for the discoveries and watches in flight,
+// closes every server connection and fires once nothing of the client is
+// running.
 package sentinel

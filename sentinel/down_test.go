@@ -12,6 +12,66 @@ import (
 	"github.com/txredis/txredis/sentinel"
 )
 
+// TestAKilledReplicaLeavesTheRotation is issue 15, case 3: a replica
+// that dies leaves the rotation at once (its connection goes down),
+// certainly within the sentinels' down-after time, and comes back once
+// it is healthy again.
+func TestAKilledReplicaLeavesTheRotation(t *testing.T) {
+	s := ready(t)
+	c := connect(t, s, sentinel.Options{})
+	rs, err := s.Replicas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim, other := rs[0], rs[1]
+	testutil.Must(t, c.Set("down:k", "v"))
+	for i := 0; i < 4; i++ {
+		testutil.Must(t, c.Replica().Ping()) // both replica connections are up
+	}
+	killed := time.Now()
+	victim.Kill()
+	restarted := false
+	defer func() {
+		if !restarted {
+			_ = victim.Restart()
+		}
+	}()
+	took := testutil.EventuallyWithin(t, testcluster.DownAfter, func() error {
+		if r := c.Replicas(); !slices.Equal(r, []string{other.Addr()}) {
+			return fmt.Errorf("replicas %v", r)
+		}
+		return nil
+	})
+	failed := 0
+	for i := 0; i < 20; i++ {
+		r := c.Replica()
+		if r.Addr() != other.Addr() {
+			t.Errorf("Replica() = %s, want %s", r.Addr(), other.Addr())
+		}
+		if _, err := testutil.Wait(t, r.Get("down:k")); err != nil {
+			failed++
+		}
+	}
+	t.Logf("the killed replica left the rotation %v after the kill; %d of 20 reads failed", took, failed)
+	if failed != 0 || time.Since(killed) > 2*testcluster.DownAfter {
+		t.Fatalf("%d of 20 reads on Replica() failed", failed)
+	}
+	if err := victim.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	if err := s.WaitReady(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// Back in the rotation within a refresh of the sentinels listing it.
+	testutil.EventuallyWithin(t, 2*sentinel.DefaultRefreshInterval+time.Second, func() error {
+		if r, want := c.Replicas(), replicaAddrs(t, s); !slices.Equal(r, want) {
+			return fmt.Errorf("replicas %v, want %v", r, want)
+		}
+		return nil
+	})
+}
+
 // TestReplicasAreMergedAcrossSentinels is issue 15, case 4: the first
 // sentinel listed cannot reach the servers (it lacks their password) and
 // flags the master and the replicas s_down; the two others find them

@@ -38,19 +38,24 @@ func (n *Node) Lease(ctx context.Context) *deferred.Deferred[*conn.Lease] {
 }
 
 // Replica returns a handle on the next replica, round robin over the
-// replicas the sentinels agree are healthy at the latest discovery, for
-// reads that may lag behind the master. With no replica it returns
-// Master().
+// replicas that most sentinels listing them call healthy and whose
+// connection is not down, for reads that may lag behind the master. With
+// no such replica it returns Master(). The list follows the sentinels:
+// it is asked again after a switch, on their replica events and every
+// RefreshInterval, and a replica whose connection goes down leaves the
+// rotation at once.
 func (c *Client) Replica() *Node {
 	c.mu.Lock()
-	if len(c.replicas) == 0 {
-		c.mu.Unlock()
-		return c.Master()
+	for range c.replicas {
+		r := c.replicas[c.rr%len(c.replicas)]
+		c.rr++
+		if !r.down.Load() {
+			c.mu.Unlock()
+			return newNode(r.addr, r.cl, r.cl)
+		}
 	}
-	r := c.replicas[c.rr%len(c.replicas)]
-	c.rr++
 	c.mu.Unlock()
-	return newNode(r.addr, r.cl, r.cl)
+	return c.Master()
 }
 
 // Master returns a handle that follows the master: commands through it
@@ -59,13 +64,15 @@ func (c *Client) Master() *Node {
 	return newNode(c.MasterAddr(), c, c)
 }
 
-// Replicas returns the addresses of the replicas known now.
+// Replicas returns the addresses of the replicas in the rotation now.
 func (c *Client) Replicas() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]string, len(c.replicas))
-	for i, r := range c.replicas {
-		out[i] = r.addr
+	var out []string
+	for _, r := range c.replicas {
+		if !r.down.Load() {
+			out = append(out, r.addr)
+		}
 	}
 	return out
 }

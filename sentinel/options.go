@@ -2,6 +2,7 @@ package sentinel
 
 import (
 	"errors"
+	"time"
 
 	"github.com/txredis/txredis/conn"
 )
@@ -23,11 +24,24 @@ type Options struct {
 	// other sentinels for the master (txredisapi's min_other_sentinels):
 	// a partitioned sentinel's view is not trusted.
 	MinOtherSentinels int
+	// RefreshInterval is how often the client asks the sentinels for the
+	// master and the replicas on top of what their events trigger
+	// (default 1s, negative disables). It bounds how long a change that
+	// no event announces (a replica that finished its sync) takes to
+	// reach the client, and catches events missed while a subscription
+	// was down.
+	RefreshInterval time.Duration
 }
+
+// DefaultRefreshInterval is the RefreshInterval used when it is zero.
+const DefaultRefreshInterval = time.Second
 
 func (o Options) withDefaults() Options {
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = conn.DefaultConnectTimeout
+	}
+	if o.RefreshInterval == 0 {
+		o.RefreshInterval = DefaultRefreshInterval
 	}
 	return o
 }

@@ -31,7 +31,8 @@ type Client struct {
 	discoverer *coalesce.Runner     // immutable
 	subs       []*pubsub.Subscriber // immutable: an event subscriber per sentinel
 
-	// dmu serializes discoveries.
+	// dmu serializes discoveries and the switches events make, so that
+	// a switch is never undone by a discovery that started before it.
 	dmu sync.Mutex
 
 	mu sync.Mutex // protects the fields below
@@ -39,8 +40,12 @@ type Client struct {
 	// views of an older epoch do not move the client (-1: unknown).
 	epoch int64
 	// hint is the address named by the newest switch the sentinels
-	// announced.
-	hint     string
+	// announced; newEpochs the newest +new-epoch of each sentinel.
+	hint      string
+	newEpochs []int64
+	// watching holds the addresses of replicas being watched for their
+	// promotion.
+	watching map[string]bool
 	replicas []*server
 	rr       int
 	// retired are the Disconnects of servers dropped after a switch.
@@ -48,16 +53,16 @@ type Client struct {
 	closed   bool
 	switches int64
 
-	wg          sync.WaitGroup // discovery goroutines
+	wg          sync.WaitGroup // goroutines of the client
 	closeOnce   sync.Once
 	disconnectD deferred.Deferred[struct{}]
 }
 
 // Connect asks the sentinels for the master named masterName, checks with
-// ROLE that it is a master, subscribes to +switch-master on every
-// sentinel, and fires the returned Deferred with the client. When no
-// sentinel names a working master it fails with an error matching
-// ErrNoMaster and nothing is left running.
+// ROLE that it is a master, subscribes to the events of every sentinel,
+// and fires the returned Deferred with the client. When no sentinel
+// names a working master it fails with an error matching ErrNoMaster and
+// nothing is left running.
 func Connect(sentinelAddrs []string, masterName string, opts Options) *deferred.Deferred[*Client] {
 	c := newClient(sentinelAddrs, masterName, opts)
 	d := new(deferred.Deferred[*Client])
@@ -79,16 +84,22 @@ func Connect(sentinelAddrs []string, masterName string, opts Options) *deferred.
 func newClient(sentinelAddrs []string, masterName string, opts Options) *Client {
 	opts = opts.withDefaults()
 	c := &Client{
-		name:  masterName,
-		opts:  opts,
-		sn:    newSentinels(sentinelAddrs, masterName, opts),
-		done:  make(chan struct{}),
-		epoch: -1,
+		name:      masterName,
+		opts:      opts,
+		sn:        newSentinels(sentinelAddrs, masterName, opts),
+		done:      make(chan struct{}),
+		epoch:     -1,
+		newEpochs: make([]int64, len(sentinelAddrs)),
+		watching:  map[string]bool{},
 	}
 	c.Commands = conn.NewCommands(c)
 	c.discoverer = coalesce.New(&c.mu, &c.wg, c.done, minDiscoveryInterval, c.discoverOnce)
-	for _, a := range c.sn.addrs {
-		c.subs = append(c.subs, c.subscribe(a))
+	for i, a := range c.sn.addrs {
+		c.subs = append(c.subs, c.subscribe(i, a))
+	}
+	if opts.RefreshInterval > 0 {
+		c.wg.Add(1)
+		go c.periodic(opts.RefreshInterval)
 	}
 	return c
 }
@@ -109,6 +120,33 @@ func (c *Client) discoverOnce() {
 	_ = c.discover(ctx)
 }
 
+// periodic triggers a discovery every interval until Disconnect.
+func (c *Client) periodic(interval time.Duration) {
+	defer c.wg.Done()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			c.trigger()
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// sleep waits for d; it reports false when Disconnect cut it short.
+func (c *Client) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.done:
+		return false
+	}
+}
+
 // MasterAddr returns the address of the current master.
 func (c *Client) MasterAddr() string {
 	if s := c.master.Load(); s != nil {
@@ -126,8 +164,9 @@ func (c *Client) Switches() int64 {
 }
 
 // Send sends cmd to the current master. It takes ownership of cmd and
-// resolves r exactly once. Commands in flight when the master fails get
-// connection errors; they are not retried, since they may have run.
+// resolves r exactly once. Commands in flight when the master fails or
+// is replaced get connection errors; they are not retried, since they
+// may have run.
 func (c *Client) Send(cmd *proto.Cmd, r conn.Resolver) {
 	s := c.master.Load()
 	if s == nil || c.isClosed() {
@@ -190,7 +229,7 @@ func (c *Client) Disconnect() *deferred.Deferred[struct{}] {
 			ds = append(ds, sub.Disconnect())
 		}
 		go func() {
-			c.wg.Wait() // no discovery runs past this point
+			c.wg.Wait() // no discovery nor watch runs past this point
 			c.mu.Lock()
 			ds = append(ds, c.retired...)
 			c.retired = nil
