@@ -144,7 +144,8 @@ func (c *Client) discover(ctx context.Context) error {
 // install makes s the master (the old one's commands in flight fail with
 // ErrReplaced, and its connections close), raises the epoch floor to
 // epoch, and, when setReplicas, sets the replicas to replicaAddrs,
-// keeping the connections of those that stay.
+// keeping the connections of those that stay. It releases the commands
+// waiting for a first master.
 func (c *Client) install(s *server, epoch int64, replicaAddrs []string, setReplicas bool) {
 	c.mu.Lock()
 	if c.closed {
@@ -189,7 +190,12 @@ func (c *Client) install(s *server, epoch int64, replicaAddrs []string, setRepli
 		c.retireLocked(r, nil)
 	}
 	c.replicas = reps
+	search := c.search
+	c.search = nil
 	c.mu.Unlock()
+	if search != nil {
+		_ = search.Callback(s)
+	}
 }
 
 // retire closes s (after aborting what is in flight on it when abort is

@@ -7,6 +7,12 @@
 //	c.Set("k", "v")          // on the master, whichever server that is now
 //	c.Replica().Get("k")     // on a healthy replica, round robin
 //
+// Connect fires once the master is found; New is the lazy constructor: it
+// returns the client at once, and commands sent before the master is
+// known wait for the search (at most ConnectTimeout). DiscoverMaster and
+// DiscoverReplicas ask the sentinels for the addresses alone
+// (txredisapi's discover_master and discover_slaves).
+//
 // # Discovery
 //
 // The client asks every sentinel at once for the master (SENTINEL MASTER,
@@ -21,7 +27,9 @@
 // o_down is not taken from it; with Options.MinOtherSentinels, a
 // sentinel that knows fewer other sentinels (a partitioned one) is
 // ignored. The chosen server must answer ROLE as a master, else the next
-// address is tried.
+// address is tried. When nothing qualifies, Connect asks again with
+// backoff until ConnectTimeout: a sentinel that does not know the master
+// yet, or a promotion still under way, is waited for.
 //
 // # Failover
 //
@@ -64,8 +72,9 @@
 // # Concurrency
 //
 // A Client is safe for concurrent use. Send never blocks: it reads the
-// current master from an atomic pointer, so commands may be sent from
-// Deferred callbacks. Transactions (Multi, Watch) lease a connection of the
+// current master from an atomic pointer (or, before the first master is
+// known, waits on a Deferred), so commands may be sent from Deferred
+// callbacks. Transactions (Multi, Watch) lease a connection of the
 // master; with a single connection (PoolSize <= 1) other commands fail
 // with conn.ErrLeased meanwhile, as on a Conn. Disconnect closes the
 // sentinel connections, waits for the discoveries and watches in flight,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,6 +167,32 @@ func TestAServerThatIsNotAMasterIsRejected(t *testing.T) {
 	}
 	if v := testutil.Must(t, c.Get("k")); v != "master" {
 		t.Fatalf("GET went to %q", v)
+	}
+}
+
+// TestAMasterStillAReplicaIsAskedAgain is issue 15, case 5: the server the
+// sentinels name answers ROLE as a replica for a while (a promotion under
+// way); Connect asks again until it is a master.
+func TestAMasterStillAReplicaIsAskedAgain(t *testing.T) {
+	var roles atomic.Int64
+	g := newFakeGroup(t, map[string]func(*fakeserver.Peer){
+		"127.0.0.1:26001": fakeSentinel("6001", 1, 2),
+		"127.0.0.1:6001": func(p *fakeserver.Peer) {
+			p.Serve(func(args []string) proto.Value {
+				role := "master"
+				if args[0] == "ROLE" && roles.Add(1) <= 3 {
+					role = "slave"
+				}
+				return proto.ArrayValue(proto.BulkValue(role), proto.IntValue(0), proto.ArrayValue())
+			})
+		},
+	})
+	c, err := connectFake(t, g, sentinel.Options{}, "127.0.0.1:26001")
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	if c.MasterAddr() != "127.0.0.1:6001" || roles.Load() < 4 {
+		t.Fatalf("master %s after %d ROLEs", c.MasterAddr(), roles.Load())
 	}
 }
 

@@ -48,6 +48,9 @@ type Client struct {
 	watching map[string]bool
 	replicas []*server
 	rr       int
+	// search is the search for a master that commands wait on while none
+	// is known; nil when none runs.
+	search *deferred.Deferred[*server]
 	// retired are the Disconnects of servers dropped after a switch.
 	retired  []*deferred.Deferred[struct{}]
 	closed   bool
@@ -58,26 +61,33 @@ type Client struct {
 	disconnectD deferred.Deferred[struct{}]
 }
 
+// New returns a client at once and looks for the master in the
+// background (the lazy constructor, as lazy.Connection is for a
+// connection). Commands sent before the master is known wait for the
+// search, at most ConnectTimeout, and then go to the master or fail with
+// an error matching ErrNoMaster; a later command starts a new search.
+func New(sentinelAddrs []string, masterName string, opts Options) *Client {
+	c := newClient(sentinelAddrs, masterName, opts)
+	c.awaitMaster()
+	return c
+}
+
 // Connect asks the sentinels for the master named masterName, checks with
-// ROLE that it is a master, subscribes to the events of every sentinel,
-// and fires the returned Deferred with the client. When no sentinel
-// names a working master it fails with an error matching ErrNoMaster and
-// nothing is left running.
+// ROLE that it is a master, and fires the returned Deferred with the
+// client. A sentinel that does not know the master yet, a master flagged
+// down or one that answers ROLE as a replica (a failover under way) make
+// it ask again, with backoff, until ConnectTimeout; then it fails with an
+// error matching ErrNoMaster and nothing is left running.
 func Connect(sentinelAddrs []string, masterName string, opts Options) *deferred.Deferred[*Client] {
 	c := newClient(sentinelAddrs, masterName, opts)
 	d := new(deferred.Deferred[*Client])
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), c.opts.ConnectTimeout)
-		err := c.discover(ctx)
-		cancel()
+	c.awaitMaster().Observe(func(_ *server, err error) {
 		if err == nil {
 			_ = d.Callback(c)
 			return
 		}
 		c.Disconnect().Observe(func(struct{}, error) { _ = d.Errback(err) })
-	}()
+	})
 	return d
 }
 
@@ -135,6 +145,60 @@ func (c *Client) periodic(interval time.Duration) {
 	}
 }
 
+// awaitMaster returns a Deferred that fires with the master: at once when
+// one is installed, else when the search for one under way (started now
+// if none is) ends, with its error if it found none.
+func (c *Client) awaitMaster() *deferred.Deferred[*server] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s := c.master.Load(); s != nil {
+		return deferred.Succeed(s)
+	}
+	if c.closed {
+		return deferred.Fail[*server](closedError())
+	}
+	if c.search == nil {
+		c.search = new(deferred.Deferred[*server])
+		c.wg.Add(1)
+		go c.find(c.search)
+	}
+	return c.search
+}
+
+// find looks for a master, with backoff, until one is installed or
+// ConnectTimeout passes, and fires d with the outcome.
+func (c *Client) find(d *deferred.Deferred[*server]) {
+	defer c.wg.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.ConnectTimeout)
+	defer cancel()
+	var err error
+	for attempt := 0; ; attempt++ {
+		if err = c.discover(ctx); err == nil || c.master.Load() != nil {
+			err = nil
+			break
+		}
+		wait := findBackoff(attempt)
+		if dl, _ := ctx.Deadline(); time.Until(dl) < wait {
+			break
+		}
+		if !c.sleep(wait) {
+			err = closedError()
+			break
+		}
+	}
+	c.mu.Lock()
+	if c.search == d {
+		c.search = nil
+	}
+	s := c.master.Load()
+	c.mu.Unlock()
+	if s != nil {
+		_ = d.Callback(s)
+		return
+	}
+	_ = d.Errback(err)
+}
+
 // sleep waits for d; it reports false when Disconnect cut it short.
 func (c *Client) sleep(d time.Duration) bool {
 	t := time.NewTimer(d)
@@ -147,7 +211,18 @@ func (c *Client) sleep(d time.Duration) bool {
 	}
 }
 
-// MasterAddr returns the address of the current master.
+// findBackoff is the wait before attempt n+1 of a search: 50ms doubling
+// to 1s.
+func findBackoff(n int) time.Duration {
+	d := 50 * time.Millisecond
+	for i := 0; i < n && d < time.Second; i++ {
+		d *= 2
+	}
+	return min(d, time.Second)
+}
+
+// MasterAddr returns the address of the current master, or "" while none
+// is known.
 func (c *Client) MasterAddr() string {
 	if s := c.master.Load(); s != nil {
 		return s.addr
@@ -164,31 +239,54 @@ func (c *Client) Switches() int64 {
 }
 
 // Send sends cmd to the current master. It takes ownership of cmd and
-// resolves r exactly once. Commands in flight when the master fails or
+// resolves r exactly once. While no master is known the command waits
+// for the search (see New). Commands in flight when the master fails or
 // is replaced get connection errors; they are not retried, since they
 // may have run.
 func (c *Client) Send(cmd *proto.Cmd, r conn.Resolver) {
-	s := c.master.Load()
-	if s == nil || c.isClosed() {
+	if c.isClosed() {
 		cmd.Release()
 		r.Resolve(proto.Value{}, closedError())
 		return
 	}
-	s.cl.Send(cmd, r)
+	if s := c.master.Load(); s != nil {
+		s.cl.Send(cmd, r)
+		return
+	}
+	c.awaitMaster().Observe(func(s *server, err error) {
+		if err != nil {
+			cmd.Release()
+			r.Resolve(proto.Value{}, err)
+			return
+		}
+		s.cl.Send(cmd, r)
+	})
 }
 
 // SendBatch sends cmds to the current master as one unit.
 func (c *Client) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
-	s := c.master.Load()
-	if s == nil || c.isClosed() {
-		err := closedError()
-		for i, cmd := range cmds {
-			cmd.Release()
-			rs[i].Resolve(proto.Value{}, err)
-		}
+	if c.isClosed() {
+		failBatch(cmds, rs, closedError())
 		return
 	}
-	s.cl.SendBatch(cmds, rs)
+	if s := c.master.Load(); s != nil {
+		s.cl.SendBatch(cmds, rs)
+		return
+	}
+	c.awaitMaster().Observe(func(s *server, err error) {
+		if err != nil {
+			failBatch(cmds, rs, err)
+			return
+		}
+		s.cl.SendBatch(cmds, rs)
+	})
+}
+
+func failBatch(cmds []*proto.Cmd, rs []conn.Resolver, err error) {
+	for i, cmd := range cmds {
+		cmd.Release()
+		rs[i].Resolve(proto.Value{}, err)
+	}
 }
 
 // Lease lends a connection of the current master for exclusive use
@@ -196,11 +294,15 @@ func (c *Client) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
 // <= 1) this is that connection, and other commands fail with
 // conn.ErrLeased until the transaction ends, as with a Conn.
 func (c *Client) Lease(ctx context.Context) *deferred.Deferred[*conn.Lease] {
-	s := c.master.Load()
-	if s == nil || c.isClosed() {
+	if c.isClosed() {
 		return deferred.Fail[*conn.Lease](closedError())
 	}
-	return s.cl.Lease(ctx)
+	if s := c.master.Load(); s != nil {
+		return s.cl.Lease(ctx)
+	}
+	return deferred.Chain(c.awaitMaster(), func(s *server) *deferred.Deferred[*conn.Lease] {
+		return s.cl.Lease(ctx)
+	})
 }
 
 func (c *Client) isClosed() bool {
