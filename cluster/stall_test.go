@@ -341,3 +341,65 @@ func TestSlowMasterIsAskedAboutNotCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSlowReplicaIsNotCutOff: with ReadFromReplicas, a replica that
+// answers nothing for longer than StallTimeout but stays in the map is
+// only asked about: it was never a master, so nothing it acknowledges
+// can be discarded by a demotion.
+func TestSlowReplicaIsNotCutOff(t *testing.T) {
+	tc := testcluster.Shared(t)
+	if err := tc.WaitReplicasOnline(20 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := connectReal(t, cluster.Options{ReadFromReplicas: true, StallTimeout: 200 * time.Millisecond})
+	const tag = "{slowreplica}"
+	testutil.Must(t, c.Set(tag+"k", "v"))
+	m, err := tc.Owner(cluster.Slot(tag))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := tc.ID(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := tc.Topology(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var replica *testcluster.Node
+	for _, ni := range top {
+		if ni.Of == id {
+			replica = tc.Node(ni.Addr)
+		}
+	}
+	if replica == nil {
+		t.Fatalf("no replica of %s", m.Addr())
+	}
+	testutil.Eventually(t, func() error { // the replica has the key
+		_, err := c.Get(tag + "k").Wait(t.Context())
+		return err
+	})
+	refreshes := c.Stats().Refreshes
+	if err := replica.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	var ds []*deferred.Deferred[string]
+	for i := 0; i < 10; i++ {
+		ds = append(ds, c.Get(tag+"k"))
+	}
+	time.Sleep(testcluster.NodeTimeout / 2)
+	if err := replica.Thaw(); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range ds {
+		if v, err := testutil.Wait(t, d); err != nil || v != "v" {
+			t.Fatalf("GET %d sent to the slow replica: %q %v", i, v, err)
+		}
+	}
+	if c.Stats().Refreshes == refreshes {
+		t.Fatal("the stall did not refresh the map")
+	}
+	if err := tc.WaitHealthy(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -268,6 +268,12 @@ func (c *Cluster) apply(infos []shardInfo) {
 		}
 		shards = append(shards, sh)
 	}
+	wasMaster := map[*node]bool{}
+	if ms := c.masters.Load(); ms != nil {
+		for _, sh := range *ms {
+			wasMaster[sh.master] = true
+		}
+	}
 	for s := range table {
 		c.slots[s].Store(table[s])
 	}
@@ -283,10 +289,11 @@ func (c *Cluster) apply(infos []shardInfo) {
 	}
 	var retired, cut []*node
 	for addr, n := range c.nodes {
-		if n.prog.stalled.Load() && !isMaster[n] {
-			// A silent node that the map no longer names as a master
-			// was replaced: what waits on it fails now rather than be
-			// acknowledged by a demoted master that will discard it.
+		if n.prog.stalled.Load() && !isMaster[n] && (wasMaster[n] || !used[n]) {
+			// A silent master that the map no longer names as one was
+			// replaced (or a silent node left the map): what waits on
+			// it fails now rather than be acknowledged by a demoted
+			// master that will discard it. A slow replica stays.
 			cut = append(cut, n)
 			c.cutOff[addr] = true
 		}
