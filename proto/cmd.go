@@ -1,6 +1,7 @@
 package proto
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -18,6 +19,7 @@ import (
 // Cmds come from a pool: NewCmd takes one, Release gives it back. A Cmd is
 // not safe for concurrent use, and must not be used after Release.
 type Cmd struct {
+	ctx      context.Context // see SetContext
 	name     string
 	body     []byte // bulk-encoded arguments, the name first, without the array header
 	args     []span // payload of each argument within body
@@ -67,6 +69,7 @@ func (c *Cmd) Release() {
 	if cap(c.body) > maxPooledBody {
 		return
 	}
+	c.ctx = nil
 	c.name = ""
 	c.body = c.body[:0]
 	c.args = c.args[:0]
@@ -267,6 +270,7 @@ func (c *Cmd) AppendTo(dst []byte) []byte {
 func (c *Cmd) Clone() *Cmd {
 	d := cmdPool.Get().(*Cmd)
 	d.released = false
+	d.ctx = c.ctx
 	d.name = c.name
 	d.body = append(d.body[:0], c.body...)
 	d.args = append(d.args[:0], c.args...)
