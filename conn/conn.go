@@ -136,6 +136,9 @@ func (c *Conn) now() int64 { return int64(time.Since(c.epoch)) }
 // once: with the reply, or with a *ConnectionError. It takes ownership of
 // cmd. It never blocks on the network.
 func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
+	if len(c.opts.Hooks) != 0 {
+		r = observe(c.HookTarget(), cmd, r, false)
+	}
 	c.mu.Lock()
 	if err := c.acceptOwnLocked(); err != nil {
 		c.mu.Unlock()
@@ -154,6 +157,9 @@ func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
 // unless the batch is larger than what one write takes. rs[i] receives
 // the reply to cmds[i]. It takes ownership of cmds.
 func (c *Conn) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+	if len(c.opts.Hooks) != 0 {
+		rs = observeAll(c.HookTarget(), cmds, rs)
+	}
 	c.mu.Lock()
 	c.sendBatchLocked(c.acceptOwnLocked(), cmds, rs)
 }

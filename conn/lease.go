@@ -52,6 +52,15 @@ func (l *Lease) Send(cmd *proto.Cmd, r Resolver) {
 
 // SendBatch sends cmds on the leased connection as one unit.
 func (l *Lease) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+	if len(l.c.opts.Hooks) != 0 {
+		rs = observeAll(l.c.HookTarget(), cmds, rs)
+	}
+	l.sendBatch(cmds, rs)
+}
+
+// sendBatch is SendBatch without reporting to hooks, for a Tx, which
+// reports its commands itself.
+func (l *Lease) sendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	c := l.c
 	c.mu.Lock()
 	err := c.acceptLocked()

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,6 +84,12 @@ type Options struct {
 	// and must not block. Without it an unsolicited value is a protocol
 	// error that breaks the connection.
 	OnPush func(v proto.Value)
+	// Hooks observe every command, pipeline, transaction, dial and pool
+	// lease of the handle, in order (see Hook). Handles that make several
+	// connections (pools, sharded, cluster and sentinel handles,
+	// subscribers) give them all the same hooks.
+	Hooks []Hook
+
 	// PubSub makes RESP2 arrays whose first element is a pub/sub kind
 	// ("message", "subscribe", ...) go to OnPush. Set it only on a
 	// dedicated subscriber connection.
@@ -110,6 +117,7 @@ func (o Options) withDefaults() Options {
 	if o.Protocol == 0 {
 		o.Protocol = 2
 	}
+	o.Hooks = slices.Clip(slices.Clone(o.Hooks)) // nil when empty: no later change reaches the connection
 	return o
 }
 

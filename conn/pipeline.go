@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 
@@ -97,6 +98,7 @@ func (p *Pipeline) Execute() *deferred.Deferred[[]proto.Value] {
 		return deferred.Succeed([]proto.Value{})
 	}
 	ex := &pipeExec{vals: make([]proto.Value, n), slots: make([]pipeSlot, n)}
+	ex.op = p.startOp(cmds)
 	ex.left.Store(int64(n))
 	wrapped := make([]Resolver, n)
 	for i := range ex.slots {
@@ -119,6 +121,7 @@ type pipeExec struct {
 	vals  []proto.Value // vals[i] written once by slot i before left drops
 	slots []pipeSlot
 	left  atomic.Int64
+	op    ActiveOp // the OpPipeline reported to hooks, ended with d
 }
 
 // pipeSlot is the Resolver of one pipelined command: it records the raw
@@ -141,9 +144,33 @@ func (s *pipeSlot) Resolve(v proto.Value, err error) {
 	}
 	for i := range ex.slots {
 		if e := ex.slots[i].err; e != nil {
+			ex.op.End(e)
 			_ = ex.d.Errback(e)
 			return
 		}
 	}
+	ex.op.End(nil)
 	_ = ex.d.Callback(ex.vals)
 }
+
+// startOp reports the pipeline to the hooks of the handle it goes
+// through, with cmds under its context.
+func (p *Pipeline) startOp(cmds []*proto.Cmd) ActiveOp {
+	t := hookTargetOf(p.s)
+	if len(t.Hooks) == 0 {
+		return ActiveOp{}
+	}
+	ctx := contextOf(p.s)
+	if c := cmds[0].Context(); c != nil && ctx == context.Background() {
+		ctx = c
+	}
+	a := StartOp(ctx, t.Hooks, Op{Kind: OpPipeline, Name: batchName("PIPELINE", cmds), Cmds: cmds, Size: len(cmds), Addr: t.Addr, DB: t.DB})
+	bctx := batchContext(a)
+	for _, cmd := range cmds {
+		cmd.SetContext(bctx)
+	}
+	return a
+}
+
+// HookTarget is the handle's the pipeline sends through.
+func (p *Pipeline) HookTarget() HookTarget { return hookTargetOf(p.s) }

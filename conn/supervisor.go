@@ -98,7 +98,7 @@ func (c *Conn) supervise(eager bool) {
 		c.mu.Unlock()
 		c.emit(StateEvent{State: StateConnecting, Attempt: attempt})
 
-		nc, br, err := c.dial()
+		nc, br, err := c.observeDial(attempt, everConnected)
 		if err != nil {
 			stop := c.closed() || c.opts.NoReconnect || isPermanent(err) || (eager && !everConnected)
 			c.mu.Lock()
@@ -257,9 +257,10 @@ func (c *Conn) emit(e StateEvent) {
 	}
 }
 
-// dial opens a socket and runs the handshake within ConnectTimeout.
-func (c *Conn) dial() (net.Conn, *bufio.Reader, error) {
-	ctx, cancel := context.WithTimeout(c.ctx, c.opts.ConnectTimeout)
+// dial opens a socket and runs the handshake within ConnectTimeout;
+// parent is c.ctx, or the context of a dial reported to hooks.
+func (c *Conn) dial(parent context.Context) (net.Conn, *bufio.Reader, error) {
+	ctx, cancel := context.WithTimeout(parent, c.opts.ConnectTimeout)
 	defer cancel()
 	var nc net.Conn
 	var err error
@@ -289,7 +290,7 @@ func (c *Conn) dial() (net.Conn, *bufio.Reader, error) {
 	unblock := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Now()) })
 	defer unblock()
 	br := bufio.NewReaderSize(nc, c.opts.ReadBufferSize)
-	if step, err := c.handshake(nc, br); err != nil {
+	if step, err := c.handshake(ctx, nc, br); err != nil {
 		nc.Close()
 		return nil, nil, c.dialError("handshake", step, err, ctx)
 	}
@@ -319,13 +320,15 @@ func isNetTimeout(err error) bool {
 // handshake sends HELLO/AUTH, SELECT, CLIENT SETNAME and READONLY (those
 // the options ask for) in one write and
 // checks each reply in order; it returns the step that failed.
-func (c *Conn) handshake(nc net.Conn, br *bufio.Reader) (string, error) {
+func (c *Conn) handshake(ctx context.Context, nc net.Conn, br *bufio.Reader) (string, error) {
 	o := c.opts
 	var steps []string
 	var buf []byte
+	var obs handshakeOps // reports the steps to hooks
 	add := func(step string, args ...string) {
 		steps = append(steps, step)
 		buf = proto.AppendCommand(buf, args...)
+		obs.add(c, ctx, args)
 	}
 	named := false
 	if o.Protocol == 3 {
@@ -362,17 +365,21 @@ func (c *Conn) handshake(nc net.Conn, br *bufio.Reader) (string, error) {
 		return "", nil
 	}
 	if _, err := nc.Write(buf); err != nil {
+		obs.endFrom(0, err)
 		return steps[0], err
 	}
 	rd := proto.NewReader(br, o.readerOptions())
 	var firstErr error
 	failed := ""
-	for _, step := range steps {
+	for i, step := range steps {
 		v, err := rd.ReadValue()
 		if err != nil {
+			obs.endFrom(i, err)
 			return step, err
 		}
-		if e := v.Err(); e != nil && firstErr == nil {
+		e := v.Err()
+		obs.end(i, e)
+		if e != nil && firstErr == nil {
 			firstErr, failed = e, step
 		}
 	}

@@ -61,7 +61,8 @@ const (
 type Tx struct {
 	Commands
 
-	lease *Lease // immutable
+	lease *Lease          // immutable
+	ctx   context.Context // immutable: the context of Multi or Watch, for hooks
 
 	mu sync.Mutex // protects the fields below
 	// state is where the Tx is; err why it ended early (lost connection).
@@ -80,6 +81,9 @@ type Tx struct {
 
 	// done fires once the Tx has ended (see Done).
 	done deferred.Deferred[struct{}]
+
+	// obs is what the Tx reports to hooks (see tx_hooks.go).
+	obs txObs
 }
 
 // Done returns a Deferred that fires once the Tx has ended, however it
@@ -120,7 +124,8 @@ func begin(s Sender, keys []string, multi bool) *deferred.Deferred[*Tx] {
 		return deferred.Fail[*Tx](ErrNoLease)
 	}
 	d := new(deferred.Deferred[*Tx])
-	ld := l.Lease(context.Background())
+	ctx := contextOf(s)
+	ld := l.Lease(ctx)
 	d.SetCanceller(func(*deferred.Deferred[*Tx]) { ld.Cancel() })
 	ld.Observe(func(lease *Lease, err error) {
 		switch {
@@ -129,7 +134,7 @@ func begin(s Sender, keys []string, multi bool) *deferred.Deferred[*Tx] {
 		case d.Fired(): // cancelled while the lease was on its way
 			lease.Release()
 		default:
-			open(lease, keys, multi, d)
+			open(ctx, lease, keys, multi, d)
 		}
 	})
 	return d
@@ -137,8 +142,8 @@ func begin(s Sender, keys []string, multi bool) *deferred.Deferred[*Tx] {
 
 // open sends WATCH keys and MULTI on lease and fires d with the Tx. On
 // any failure it leaves the connection clean and releases it.
-func open(lease *Lease, keys []string, multi bool, d *deferred.Deferred[*Tx]) {
-	tx := &Tx{lease: lease, state: txWatching}
+func open(ctx context.Context, lease *Lease, keys []string, multi bool, d *deferred.Deferred[*Tx]) {
+	tx := &Tx{lease: lease, ctx: ctx, state: txWatching}
 	if multi {
 		tx.state = txMulti
 	}
@@ -161,6 +166,7 @@ func open(lease *Lease, keys []string, multi bool, d *deferred.Deferred[*Tx]) {
 		tx.state = txDone
 		tx.closed = true
 		tx.mu.Unlock()
+		tx.endOp(err)
 		var cleanup *proto.Cmd
 		switch {
 		case lease.Broken():
@@ -182,7 +188,7 @@ func open(lease *Lease, keys []string, multi bool, d *deferred.Deferred[*Tx]) {
 			cmd.Key(k)
 		}
 		cmds = append(cmds, cmd)
-		rs = append(rs, ResolverFunc(func(v proto.Value, err error) {
+		rs = append(rs, tx.observe(cmd, ResolverFunc(func(v proto.Value, err error) {
 			switch {
 			case err != nil:
 				watchErr = err
@@ -194,11 +200,13 @@ func open(lease *Lease, keys []string, multi bool, d *deferred.Deferred[*Tx]) {
 			if !multi {
 				finish(false, watchErr)
 			}
-		}))
+		})))
 	}
 	if multi {
-		cmds = append(cmds, proto.NewCmd("MULTI"))
-		rs = append(rs, ResolverFunc(func(v proto.Value, err error) {
+		tx.startOp()
+		cmd := proto.NewCmd("MULTI")
+		cmds = append(cmds, cmd)
+		rs = append(rs, tx.observe(cmd, ResolverFunc(func(v proto.Value, err error) {
 			inMulti := err == nil && !v.IsError()
 			if err == nil && v.IsError() {
 				err = v.Err()
@@ -207,9 +215,9 @@ func open(lease *Lease, keys []string, multi bool, d *deferred.Deferred[*Tx]) {
 				err = watchErr
 			}
 			finish(inMulti, err)
-		}))
+		})))
 	}
-	lease.SendBatch(cmds, rs)
+	lease.sendBatch(cmds, rs)
 }
 
 // txReply is the Resolver of a command sent through a Tx: a QUEUED reply
@@ -262,6 +270,7 @@ func (tx *Tx) lost(err error) {
 		r.Resolve(proto.Value{}, err)
 	}
 	tx.finish(err)
+	tx.endOp(err)
 }
 
 // takeQueued closes the queue and returns what it held.
@@ -327,11 +336,11 @@ func (tx *Tx) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	}
 	wrapped := make([]txReply, len(cmds))
 	wrs := make([]Resolver, len(cmds))
-	for i := range cmds {
-		wrapped[i] = txReply{tx: tx, r: rs[i]}
+	for i, cmd := range cmds {
+		wrapped[i] = txReply{tx: tx, r: tx.observe(cmd, rs[i])}
 		wrs[i] = &wrapped[i]
 	}
-	tx.lease.SendBatch(cmds, wrs)
+	tx.lease.sendBatch(cmds, wrs)
 	tx.leave()
 }
 
@@ -341,7 +350,7 @@ func (tx *Tx) send(cmd *proto.Cmd, r Resolver) {
 		tx.failAll([]*proto.Cmd{cmd}, []Resolver{r})
 		return
 	}
-	tx.lease.Send(cmd, &txReply{tx: tx, r: r})
+	tx.sendOne(cmd, &txReply{tx: tx, r: tx.observe(cmd, r)})
 	tx.leave()
 }
 
@@ -408,6 +417,9 @@ func (tx *Tx) Multi() *deferred.Deferred[*Tx] {
 	started := tx.state == txWatching
 	tx.state = txMulti
 	tx.mu.Unlock()
+	if started {
+		tx.startOp()
+	}
 	d := new(deferred.Deferred[*Tx])
 	tx.send(proto.NewCmd("MULTI"), ResolverFunc(func(v proto.Value, err error) {
 		if err == nil && v.IsError() {
@@ -418,6 +430,7 @@ func (tx *Tx) Multi() *deferred.Deferred[*Tx] {
 					tx.state = txWatching
 				}
 				tx.mu.Unlock()
+				tx.endOp(err)
 			}
 		}
 		_ = d.Resolve(tx, err)
@@ -454,7 +467,7 @@ func (tx *Tx) Unwatch() *deferred.Deferred[string] {
 func (tx *Tx) unwatchLocked() *deferred.Deferred[string] {
 	d := new(deferred.Deferred[string])
 	tx.endLocked(func() {
-		tx.lease.Send(proto.NewCmd("UNWATCH"), ResolverFunc(func(v proto.Value, err error) {
+		tx.sendControl(proto.NewCmd("UNWATCH"), ResolverFunc(func(v proto.Value, err error) {
 			tx.takeQueued()
 			tx.lease.Release()
 			if err == nil && v.IsError() {
@@ -494,7 +507,7 @@ func (tx *Tx) Commit() *deferred.Deferred[[]proto.Value] {
 	}
 	d := new(deferred.Deferred[[]proto.Value])
 	tx.endLocked(func() {
-		tx.lease.Send(proto.NewCmd("EXEC"), ResolverFunc(func(v proto.Value, err error) {
+		tx.sendControl(proto.NewCmd("EXEC"), ResolverFunc(func(v proto.Value, err error) {
 			tx.exec(d, v, err)
 		}))
 	})
@@ -526,12 +539,14 @@ func (tx *Tx) exec(d *deferred.Deferred[[]proto.Value], v proto.Value, err error
 		for _, r := range queued {
 			r.Resolve(proto.Value{}, err)
 		}
+		tx.endOp(err)
 		_ = d.Errback(err)
 		return
 	}
 	for i, r := range queued {
 		r.Resolve(v.Elems[i], nil)
 	}
+	tx.endOp(nil)
 	_ = d.Callback(v.Elems)
 }
 
@@ -551,7 +566,7 @@ func (tx *Tx) Discard() *deferred.Deferred[string] {
 	}
 	d := new(deferred.Deferred[string])
 	tx.endLocked(func() {
-		tx.lease.Send(proto.NewCmd("DISCARD"), ResolverFunc(func(v proto.Value, err error) {
+		tx.sendControl(proto.NewCmd("DISCARD"), ResolverFunc(func(v proto.Value, err error) {
 			if err != nil {
 				tx.lost(err)
 				_ = d.Errback(err)
@@ -563,8 +578,10 @@ func (tx *Tx) Discard() *deferred.Deferred[string] {
 				r.Resolve(proto.Value{}, ErrDiscarded)
 			}
 			if v.IsError() {
+				tx.endOp(v.Err())
 				tx.finish(v.Err())
 			} else {
+				tx.endOp(ErrDiscarded)
 				tx.finish(nil)
 			}
 			if v.IsError() {
