@@ -62,6 +62,7 @@ type Conn struct {
 	epoch           time.Time
 
 	pendingCount atomic.Int64 // len(fifo), readable without mu
+	counts       connCounts   // dials, failures, reconnects (stats.go)
 
 	mu sync.Mutex // protects the fields below
 	// state is the current state; lastErr why it is not connected.

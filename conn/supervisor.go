@@ -244,6 +244,7 @@ func (c *Conn) shutdown() {
 
 func (c *Conn) emit(e StateEvent) {
 	e.Addr = c.opts.Addr
+	c.counts.record(e)
 	if c.opts.Logger != nil {
 		level := slog.LevelInfo
 		if e.Err != nil {
