@@ -101,7 +101,11 @@ type blockingReq struct {
 
 func (p *Pool) sendExclusive(cmds []*proto.Cmd, rs []conn.Resolver) {
 	b := &blockingReq{cmds: cmds, rs: rs}
-	p.acquire(context.Background(), &waiter{kind: kindBlocking, grant: b.granted})
+	ctx := cmds[0].Context() // a context view's: its end ends the wait
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	p.acquire(ctx, &waiter{kind: kindBlocking, grant: b.granted})
 }
 
 func (b *blockingReq) granted(l *conn.Lease, err error) {
@@ -128,6 +132,9 @@ func (b *blockingReq) Resolve(v proto.Value, err error) {
 // acquire serves w now if it can, or queues it. A ctx that can end also
 // ends the wait.
 func (p *Pool) acquire(ctx context.Context, w *waiter) {
+	if len(p.opts.Hooks) != 0 {
+		p.observeLease(ctx, w)
+	}
 	p.mu.Lock()
 	if p.closing {
 		p.mu.Unlock()

@@ -3,6 +3,7 @@ package pool
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ func (o Options) withDefaults() Options {
 	if o.Addr == "" {
 		o.Addr = conn.DefaultAddr
 	}
+	o.Hooks = slices.Clip(slices.Clone(o.Hooks))
 	return o
 }
 
@@ -98,16 +100,7 @@ func (e *ExhaustedError) Is(target error) bool { return target == ErrExhausted }
 // Unwrap returns the context's error, if any.
 func (e *ExhaustedError) Unwrap() error { return e.Cause }
 
-// Stats is a snapshot of a pool's counters.
-type Stats struct {
-	PoolSize     int   // pooled connections (Options.PoolSize)
-	Open         int   // connections connected now, pooled and extra
-	Leased       int   // leases held now
-	Blocking     int   // of which by blocking commands
-	Transactions int   // of which by Lease callers
-	Waiting      int   // leases waiting because MaxExclusive leases are held
-	Pending      int   // replies awaited, summed over every connection
-	Extra        int   // extra connections alive (leased, idle or dialling)
-	Dials        int64 // dial attempts started, pooled and extra, since New
-	Failures     int64 // failed dials and lost connections since New
-}
+// Stats is a snapshot of a pool's counters, the shape every handle
+// reports (conn.Stats): PoolSize, Open, Leased (Blocking, Transactions),
+// Waiting, Pending, Extra, Conns, Dials, Failures and Reconnects apply.
+type Stats = conn.Stats

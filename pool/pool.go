@@ -24,11 +24,12 @@ type Pool struct {
 	members []*member // pooled connections; the slice is immutable after New
 	eager   bool      // Connect: a failed first dial fails Ready and closes the pool
 
-	dials    atomic.Int64
-	failures atomic.Int64
-	up       atomic.Int32 // pooled connections that have connected at least once
-	down     atomic.Uint32
-	failed   atomic.Bool // an eager pool's first dial failed
+	dials      atomic.Uint64
+	failures   atomic.Uint64
+	reconnects atomic.Uint64
+	up         atomic.Int32 // pooled connections that have connected at least once
+	down       atomic.Uint32
+	failed     atomic.Bool // an eager pool's first dial failed
 
 	readyD      deferred.Deferred[*Pool]
 	disconnectD deferred.Deferred[struct{}]
@@ -110,7 +111,9 @@ func (p *Pool) pooledHook(m *member) func(conn.StateEvent) {
 		case conn.StateConnecting:
 			p.dials.Add(1)
 		case conn.StateConnected:
-			if m.everUp.CompareAndSwap(false, true) && int(p.up.Add(1)) == len(p.members) && !p.failed.Load() {
+			if !m.everUp.CompareAndSwap(false, true) {
+				p.reconnects.Add(1)
+			} else if int(p.up.Add(1)) == len(p.members) && !p.failed.Load() {
 				_ = p.readyD.Callback(p)
 			}
 		case conn.StateDisconnected:
@@ -358,9 +361,11 @@ func (p *Pool) disconnect() {
 	})
 }
 
-// Stats returns a snapshot of the pool's counters.
+// Stats returns a snapshot of the pool's counters: connections pooled
+// and extra, leases, waits, replies pending, dials, failures and
+// reconnects.
 func (p *Pool) Stats() Stats {
-	s := Stats{PoolSize: len(p.members), Dials: p.dials.Load(), Failures: p.failures.Load()}
+	s := Stats{PoolSize: len(p.members), Dials: p.dials.Load(), Failures: p.failures.Load(), Reconnects: p.reconnects.Load()}
 	for _, m := range p.members {
 		if conn.State(m.state.Load()) == conn.StateConnected {
 			s.Open++
@@ -378,6 +383,7 @@ func (p *Pool) Stats() Stats {
 		}
 	}
 	s.Extra = len(extras)
+	s.Conns = len(p.members) + s.Extra
 	p.mu.Unlock()
 	for _, c := range extras {
 		if c.State() == conn.StateConnected {
