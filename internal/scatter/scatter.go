@@ -75,6 +75,7 @@ func Split(cmd *proto.Cmd, keys []int, rt Router, res conn.Resolver) {
 		p := byGroup[grp]
 		if p == nil {
 			p = &part{g: g, group: grp, wrap: rt.Wrap, cmd: proto.NewCmd(name)}
+			p.cmd.SetContext(cmd.Context())
 			byGroup[grp] = p
 			parts = append(parts, p)
 		}
