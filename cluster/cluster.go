@@ -48,7 +48,7 @@ type Cluster struct {
 	// connectErr is why Connect failed.
 	connectErr error
 
-	stats struct{ moved, asked, retried, refreshes atomic.Int64 }
+	stats struct{ moved, asked, retried, refreshes atomic.Uint64 } // see Stats
 
 	wg          sync.WaitGroup // refresh goroutines and retry timers
 	closeOnce   sync.Once
@@ -127,25 +127,6 @@ func (c *Cluster) ready(err error) {
 // known (for Connect, the Deferred Connect returned). It fails if the
 // cluster is disconnected before.
 func (c *Cluster) Ready() *deferred.Deferred[*Cluster] { return &c.readyD }
-
-// Stats counts what the cluster did to route commands since it was
-// created.
-type Stats struct {
-	Moved     int64 // MOVED redirections followed
-	Asked     int64 // ASK redirections followed
-	Retried   int64 // retries after TRYAGAIN, CLUSTERDOWN, LOADING or an unreachable node
-	Refreshes int64 // slot map fetches that succeeded
-}
-
-// Stats returns the counters of redirections, retries and refreshes.
-func (c *Cluster) Stats() Stats {
-	return Stats{
-		Moved:     c.stats.moved.Load(),
-		Asked:     c.stats.asked.Load(),
-		Retried:   c.stats.retried.Load(),
-		Refreshes: c.stats.refreshes.Load(),
-	}
-}
 
 // Options returns the options the cluster was created with, defaults
 // filled in.

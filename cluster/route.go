@@ -138,7 +138,9 @@ func (c *Cluster) dispatch(x *request) {
 		n.prog.sent.Add(1)
 	}
 	if asking {
-		n.cl.SendBatch([]*proto.Cmd{proto.NewCmd("ASKING"), cmd}, []conn.Resolver{discard, x})
+		ask := proto.NewCmd("ASKING")
+		ask.SetContext(cmd.Context())
+		n.cl.SendBatch([]*proto.Cmd{ask, cmd}, []conn.Resolver{discard, x})
 		return
 	}
 	n.cl.Send(cmd, x)
