@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 	"time"
+
+	"github.com/txredis/txredis/conn"
 )
 
 // buffer is the bounded queue between a connection's reader goroutine
@@ -91,4 +93,15 @@ func (b *buffer[T]) deliverOne(deliver func(T) bool, v T) (ok bool) {
 		}
 	}()
 	return deliver(v)
+}
+
+// stats returns the buffer's counters.
+func (b *buffer[T]) stats() conn.Stats {
+	return conn.Stats{
+		Received:  b.received.Load(),
+		Delivered: b.delivered.Load(),
+		Dropped:   b.dropped.Load(),
+		Panics:    b.panics.Load(),
+		Buffered:  len(b.ch),
+	}
 }

@@ -76,16 +76,8 @@ func (m *Monitor) run() {
 // Dropped returns how many lines were dropped because the buffer was full.
 func (m *Monitor) Dropped() uint64 { return m.buf.dropped.Load() }
 
-// Stats returns the delivery counters.
-func (m *Monitor) Stats() Stats {
-	return Stats{
-		Received:  m.buf.received.Load(),
-		Delivered: m.buf.delivered.Load(),
-		Dropped:   m.buf.dropped.Load(),
-		Panics:    m.buf.panics.Load(),
-		Buffered:  len(m.buf.ch),
-	}
-}
+// Stats returns the delivery counters and the connection's.
+func (m *Monitor) Stats() Stats { return m.buf.stats().Add(m.c.Stats()) }
 
 // Stop ends monitoring (txredisapi's MonitorProtocol.stop): it is
 // Disconnect.

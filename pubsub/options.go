@@ -141,12 +141,9 @@ type Confirmation struct {
 	Count int64
 }
 
-// Stats are counters of a subscriber's delivery.
-type Stats struct {
-	Received   uint64 // messages read from the connection
-	Delivered  uint64 // messages handed to the Handler or the channel
-	Dropped    uint64 // messages dropped because the buffer was full
-	Panics     uint64 // messages whose Handler call panicked (recovered and logged)
-	Buffered   int    // messages waiting in the buffer now
-	Reconnects uint64 // times the subscriber resubscribed after a lost connection
-}
+// Stats is the shape every handle reports its counters in (conn.Stats).
+// Subscribers and monitors fill the delivery counters (Received,
+// Delivered, Dropped, Panics, Buffered) and their connection's counters;
+// a Subscriber's Reconnects counts the resubscriptions after a lost
+// connection.
+type Stats = conn.Stats

@@ -171,16 +171,15 @@ func (s *Subscriber) Conn() *conn.Conn {
 // full.
 func (s *Subscriber) Dropped() uint64 { return s.buf.dropped.Load() }
 
-// Stats returns the delivery counters.
+// Stats returns the delivery counters and the connection's, with
+// Reconnects the number of resubscriptions after a lost connection.
 func (s *Subscriber) Stats() Stats {
-	return Stats{
-		Received:   s.buf.received.Load(),
-		Delivered:  s.buf.delivered.Load(),
-		Dropped:    s.buf.dropped.Load(),
-		Panics:     s.buf.panics.Load(),
-		Buffered:   len(s.buf.ch),
-		Reconnects: s.reconnects.Load(),
+	st := s.buf.stats()
+	if c := s.Conn(); c != nil {
+		st = st.Add(c.Stats())
 	}
+	st.Reconnects = s.reconnects.Load()
+	return st
 }
 
 // Disconnect stops delivery and closes the connection. Messages still in

@@ -1,6 +1,7 @@
 package pubsub
 
 import (
+	"context"
 	"slices"
 
 	"github.com/txredis/txredis/conn"
@@ -38,12 +39,21 @@ type request struct {
 	remaining int    // confirmations still expected
 	confs     []Confirmation
 	resub     *resubscription // set for a resubscription
+	op        conn.ActiveOp   // the command as hooks see it, from its sending
 }
 
 func (r *request) fail(err error) {
+	r.endOp(err)
 	if r.d != nil {
 		_ = r.d.Errback(err)
 	}
+}
+
+// endOp reports the end of r's command to the hooks, once.
+func (r *request) endOp(err error) {
+	op := r.op
+	r.op = conn.ActiveOp{}
+	op.End(err)
 }
 
 // resubscription follows the requests that restore the subscriptions
@@ -153,9 +163,12 @@ func (s *Subscriber) sendLocked(r *request) error {
 		// the server will hold by then, or one saying there was none.
 		r.remaining = max(len(wire), 1)
 	}
+	op := s.startOp(cmd)
 	if err := s.c.SendNoReply(cmd); err != nil {
+		op.End(err)
 		return err
 	}
+	r.op = op
 	switch {
 	case r.subscribe:
 		for _, a := range r.args {
@@ -277,6 +290,9 @@ func (s *Subscriber) confirm(f family, subscribe bool, v proto.Value) {
 		}
 	}
 	s.mu.Unlock()
+	if done != nil {
+		done.endOp(nil)
+	}
 	if done != nil && done.d != nil {
 		_ = done.d.Callback(done.confs)
 	}
@@ -318,4 +334,14 @@ func (s *Subscriber) failOldest(err error) bool {
 	}
 	r.fail(err)
 	return true
+}
+
+// startOp reports a subscribe or unsubscribe command to the hooks; it
+// ends when the server has confirmed every channel, or failed.
+func (s *Subscriber) startOp(cmd *proto.Cmd) conn.ActiveOp {
+	if len(s.opts.Hooks) == 0 {
+		return conn.ActiveOp{}
+	}
+	return conn.StartOp(context.Background(), s.opts.Hooks,
+		conn.Op{Kind: conn.OpCommand, Name: cmd.Name(), Cmd: cmd, Addr: s.c.Addr(), DB: s.opts.DB})
 }
