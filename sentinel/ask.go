@@ -44,6 +44,7 @@ func (s *sentinels) connOptions(addr string) conn.Options {
 		Dialer:         o.Dialer,
 		Logger:         o.Logger,
 		Backoff:        o.Backoff,
+		Hooks:          o.Hooks,
 	}
 }
 
