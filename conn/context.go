@@ -31,7 +31,11 @@ func (c Commands) WithContext(ctx context.Context) Commands {
 	if ctx == nil {
 		panic("txredis/conn: WithContext with a nil Context")
 	}
-	return NewCommands(&view{s: c.s, ctx: ctx, done: ctx.Done()})
+	v := &view{s: c.s, ctx: ctx, done: ctx.Done()}
+	if v.done != nil {
+		v.cancelFn = v.cancelAll
+	}
+	return NewCommands(v)
 }
 
 // contextOf returns the context of a view, or context.Background.
@@ -48,6 +52,8 @@ type view struct {
 	s    Sender          // immutable
 	ctx  context.Context // immutable
 	done <-chan struct{} // ctx.Done(); nil when ctx never ends
+	// cancelFn is cancelAll, bound once: registering it allocates no closure.
+	cancelFn func()
 
 	mu sync.Mutex // protects the fields below
 	// live holds the commands sent and not yet resolved, each at its
@@ -170,7 +176,7 @@ func (v *view) trackLocked(r Resolver) *bound {
 	b := &bound{v: v, r: r, idx: len(v.live)}
 	v.live = append(v.live, b)
 	if v.stop == nil {
-		v.stop = context.AfterFunc(v.ctx, v.cancelAll)
+		v.stop = context.AfterFunc(v.ctx, v.cancelFn)
 	}
 	return b
 }
