@@ -1,11 +1,14 @@
 # txredis build targets. `make test` is what CI runs (with TXREDIS_REQUIRE_SERVER=1).
 GO      ?= go
 PKGS    ?= ./...
+# Modules of their own (OpenTelemetry) that make test vets and tests too;
+# examples/bench is left to bench-compare.
+MODULES ?= otel/txredisotel examples/otel
 FUZZTIME ?= 15s
 
-.PHONY: test fmt-check vet race bench fuzz bench-compare bench-cluster staticcheck
+.PHONY: test fmt-check vet race modules bench fuzz bench-compare bench-cluster staticcheck
 
-test: fmt-check vet race
+test: fmt-check vet race modules
 
 fmt-check:
 	@out=$$(gofmt -l . | grep -v '^examples/bench/' || true); \
@@ -17,8 +20,18 @@ vet:
 race:
 	$(GO) test -race -count=1 -timeout 12m $(PKGS)
 
+# vet and test (with -race) each module of MODULES in its own directory.
+modules:
+	@for m in $(MODULES); do \
+		echo "== $$m"; \
+		(cd $$m && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 5m ./...) || exit 1; \
+	done
+
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest $(PKGS)
+	@for m in $(MODULES); do \
+		(cd $$m && $(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...) || exit 1; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
