@@ -48,6 +48,36 @@
 // in flight they wait for it, at most ConnectTimeout. A cancelled
 // command's reply is still read and dropped, so replies stay matched.
 //
+// # Contexts
+//
+// Commands take no context: they never block. A context view binds one:
+// rc.WithContext(ctx) is the same command set whose commands carry ctx to
+// the hooks and are cancelled when ctx ends (their Deferreds fail with an
+// error matching ctx's, their replies are still read and dropped). It
+// costs nothing for a context that cannot end, and for one that can, one
+// registration on the context while commands are pending. Transactions
+// and pipelines started from a view lease and report under its context.
+//
+// # Hooks
+//
+// Options.Hooks observe every command a connection sends (on any handle:
+// pools, sharded, cluster and sentinel handles, transactions, pipelines
+// and subscribers all send through connections made from the same
+// Options), every explicit pipeline and transaction as a whole, every dial
+// with its handshake, and every wait of a pool for a lease: a Hook's
+// Start and End see the operation's context, name, command, the node
+// that answered, its duration and its outcome. With no hook the cost is
+// one nil check per command. The module
+// github.com/txredis/txredis/otel/txredisotel builds OpenTelemetry
+// tracing and metrics on them.
+//
+// # Stats
+//
+// Every handle reports its counters in one shape, Stats: connections
+// held and open, replies pending, leases, waits, dials, failures,
+// reconnects, and for clusters and subscribers their routing and delivery
+// counters.
+//
 // # Concurrency
 //
 // A Conn is safe for concurrent use by many goroutines. Deferred

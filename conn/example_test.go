@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
@@ -89,4 +90,58 @@ func ExampleConn_cancel() {
 	// Output:
 	// true
 	// v
+}
+
+// A request handler binds its context to the commands it sends: when the
+// request's deadline passes, they are cancelled, and the connection goes
+// on serving other commands.
+func ExampleCommands_WithContext() {
+	mr, _ := miniredis.Run()
+	defer mr.Close()
+	rc, _ := conn.Connect(conn.Options{Addr: mr.Addr()}).Wait(context.Background())
+	defer rc.Disconnect()
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	req := rc.WithContext(ctx)
+	req.Set("greeting", "hello")
+	v, err := req.Get("greeting").Wait(ctx)
+	fmt.Println(v, err)
+
+	cancel() // the request is over: what it sends now fails at once
+	_, err = req.Get("greeting").Wait(context.Background())
+	fmt.Println(errors.Is(err, context.Canceled), errors.Is(err, deferred.ErrCancelled))
+	// Output:
+	// hello <nil>
+	// true true
+}
+
+// logHook prints every command as it ends.
+type logHook struct{}
+
+func (logHook) Start(ctx context.Context, op *conn.Op) context.Context { return ctx }
+
+func (logHook) End(ctx context.Context, op *conn.Op) {
+	if op.Kind == conn.OpCommand {
+		fmt.Printf("%s batched=%v err=%v\n", op.Name, op.Batched, op.Err)
+	}
+}
+
+// A hook sees every command, inside pipelines and transactions too.
+func ExampleHook() {
+	mr, _ := miniredis.Run()
+	defer mr.Close()
+	ctx := context.Background()
+	rc, _ := conn.Connect(conn.Options{Addr: mr.Addr(), Hooks: []conn.Hook{logHook{}}}).Wait(ctx)
+	defer rc.Disconnect()
+
+	rc.Set("n", "1").Wait(ctx)
+	tx, _ := rc.Multi().Wait(ctx)
+	tx.Incr("n")
+	tx.Commit().Wait(ctx)
+	// Output:
+	// SET batched=false err=<nil>
+	// MULTI batched=true err=<nil>
+	// EXEC batched=true err=<nil>
+	// INCR batched=true err=<nil>
 }
