@@ -77,6 +77,11 @@ type Options struct {
 	// on a huge database), lower it to bound what a hostile server can
 	// make the client build.
 	MaxElems int
+	// Hooks observe every command, pipeline, transaction, dial and pool
+	// lease of the handle, in order (see Hook). Handles that make several
+	// connections (pools, sharded, cluster and sentinel handles,
+	// subscribers) give them all the same hooks.
+	Hooks []Hook
 
 	// OnPush receives values that are not replies to a command: RESP3
 	// push frames, values arriving when no command is pending, and (with
@@ -84,12 +89,6 @@ type Options struct {
 	// and must not block. Without it an unsolicited value is a protocol
 	// error that breaks the connection.
 	OnPush func(v proto.Value)
-	// Hooks observe every command, pipeline, transaction, dial and pool
-	// lease of the handle, in order (see Hook). Handles that make several
-	// connections (pools, sharded, cluster and sentinel handles,
-	// subscribers) give them all the same hooks.
-	Hooks []Hook
-
 	// PubSub makes RESP2 arrays whose first element is a pub/sub kind
 	// ("message", "subscribe", ...) go to OnPush. Set it only on a
 	// dedicated subscriber connection.
