@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,9 +179,10 @@ func pipelineText(f func(*proto.Cmd) string, cmds []*proto.Cmd) string {
 // measurement does not build one each time. It holds at most maxCached
 // sets; past that, sets are built per measurement.
 type attrCache struct {
-	mu    sync.RWMutex
-	ops   map[opKey]attribute.Set
-	pools map[poolKey]attribute.Set
+	mu      sync.RWMutex
+	ops     map[opKey]attribute.Set
+	pools   map[poolKey]attribute.Set
+	servers map[poolKey][]attribute.KeyValue
 }
 
 const maxCached = 4096
@@ -220,6 +222,28 @@ func (c *attrCache) operation(addr string, db int, name, errType, status string)
 	}
 	if len(c.ops) < maxCached {
 		c.ops[k] = s
+	}
+	c.mu.Unlock()
+	return s
+}
+
+// server returns the span attributes of the server at addr and db (see
+// appendServer); the slice must not be modified.
+func (c *attrCache) server(addr string, db int) []attribute.KeyValue {
+	k := poolKey{addr, db}
+	c.mu.RLock()
+	s, ok := c.servers[k]
+	c.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = slices.Clip(appendServer(nil, addr, db))
+	c.mu.Lock()
+	if c.servers == nil {
+		c.servers = map[poolKey][]attribute.KeyValue{}
+	}
+	if len(c.servers) < maxCached {
+		c.servers[k] = s
 	}
 	c.mu.Unlock()
 	return s

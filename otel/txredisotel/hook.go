@@ -148,7 +148,7 @@ func (h *Hook) Start(ctx context.Context, op *conn.Op) context.Context {
 	}
 	attrs := make([]attribute.KeyValue, 0, len(h.base)+8)
 	attrs = append(attrs, h.base...)
-	attrs = appendServer(attrs, op.Addr, op.DB)
+	attrs = append(attrs, h.cache.server(op.Addr, op.DB)...)
 	name := op.Name
 	switch op.Kind {
 	case conn.OpDial:
