@@ -118,12 +118,12 @@ func summary(ctx context.Context, reader *sdkmetric.ManualReader, out io.Writer)
 			case metricdata.Histogram[float64]:
 				for _, dp := range d.DataPoints {
 					op, _ := dp.Attributes.Value("db.operation.name")
-					lines = append(lines, line(m.Name, op.Emit(), dp.Count))
+					lines = append(lines, line(m.Name, op.String(), dp.Count))
 				}
 			case metricdata.Sum[int64]:
 				for _, dp := range d.DataPoints {
 					state, _ := dp.Attributes.Value("db.client.connection.state")
-					lines = append(lines, line(m.Name, state.Emit(), dp.Value))
+					lines = append(lines, line(m.Name, state.String(), dp.Value))
 				}
 			}
 		}

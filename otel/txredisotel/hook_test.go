@@ -92,14 +92,14 @@ func checkAttrs(t *testing.T, s sdktrace.ReadOnlySpan, want ...attribute.KeyValu
 		v, ok := have[w.Key]
 		switch {
 		case !ok:
-			t.Errorf("span %q: no attribute %s (want %s)", s.Name(), w.Key, w.Value.Emit())
+			t.Errorf("span %q: no attribute %s (want %s)", s.Name(), w.Key, w.Value.String())
 		case v != w.Value:
-			t.Errorf("span %q: %s = %s (%s), want %s (%s)", s.Name(), w.Key, v.Emit(), v.Type(), w.Value.Emit(), w.Value.Type())
+			t.Errorf("span %q: %s = %s (%s), want %s (%s)", s.Name(), w.Key, v.String(), v.Type(), w.Value.String(), w.Value.Type())
 		}
 		delete(have, w.Key)
 	}
 	for k, v := range have {
-		t.Errorf("span %q: unexpected attribute %s = %s", s.Name(), k, v.Emit())
+		t.Errorf("span %q: unexpected attribute %s = %s", s.Name(), k, v.String())
 	}
 }
 
@@ -325,7 +325,7 @@ func sum(rm metricdata.ResourceMetrics, name string) []metricdata.DataPoint[int6
 func attrString(set attribute.Set) string {
 	var parts []string
 	for _, kv := range set.ToSlice() {
-		parts = append(parts, string(kv.Key)+"="+kv.Value.Emit())
+		parts = append(parts, string(kv.Key)+"="+kv.Value.String())
 	}
 	return strings.Join(parts, ",")
 }
