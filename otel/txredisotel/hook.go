@@ -95,7 +95,7 @@ func WithoutDialSpans() Option { return func(c *config) { c.noDials = true } }
 // db.client.connection.create_time (dials that succeeded),
 // db.client.connection.wait_time (waits for a pool lease),
 // db.client.connection.timeouts (lease waits that ended with
-// pool.ErrExhausted), txredis.client.connection.reconnects (connections
+// pool.ErrExhausted after LeaseTimeout), txredis.client.connection.reconnects (connections
 // back up after being lost), and, for the handles given to
 // ObserveStats, connection counts.
 type Hook struct {
@@ -186,7 +186,8 @@ func (h *Hook) End(ctx context.Context, op *conn.Op) {
 	switch op.Kind {
 	case conn.OpLease:
 		h.inst.waitTime.Record(ctx, op.Duration.Seconds(), metric.WithAttributeSet(h.cache.pool(op.Addr, op.DB)))
-		if errors.Is(op.Err, pool.ErrExhausted) {
+		if ee := (*pool.ExhaustedError)(nil); errors.As(op.Err, &ee) && ee.Cause == nil {
+			// (A wait its context cut short is not a timeout of the pool.)
 			h.inst.timeouts.Add(ctx, 1, metric.WithAttributeSet(h.cache.pool(op.Addr, op.DB)))
 		}
 		return
