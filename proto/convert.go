@@ -52,7 +52,7 @@ func (v Value) AsString() (string, error) {
 	case Integer:
 		return strconv.FormatInt(v.Int, 10), nil
 	case Double:
-		return formatFloat(v.Float), nil
+		return formatFloat(v.Float()), nil
 	}
 	return "", v.cannot("string")
 }
@@ -92,7 +92,7 @@ func (v Value) AsFloat() (float64, error) {
 	}
 	switch v.Kind {
 	case Double:
-		return v.Float, nil
+		return v.Float(), nil
 	case Integer:
 		return float64(v.Int), nil
 	case SimpleString, BulkString, Verbatim, BigNumber:

@@ -169,7 +169,7 @@ func TestValueString(t *testing.T) {
 		{MapValue(BulkValue("k"), BulkValue("v"), BulkValue("k2"), NullValue()), `{"k": "v", "k2": (nil)}`},
 		{SetValue(IntValue(1)), "~[(integer) 1]"},
 		{PushValue(), ">[]"},
-		{Value{Kind: Integer, Int: 1, Attrs: []Value{SimpleValue("a"), SimpleValue("b")}}, "|{a: b}| (integer) 1"},
+		{IntValue(1).WithAttrs(SimpleValue("a"), SimpleValue("b")), "|{a: b}| (integer) 1"},
 		{Value{Kind: 'Z'}, "(nil)"},
 	} {
 		if have := tc.v.String(); have != tc.want {

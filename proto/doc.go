@@ -8,8 +8,10 @@
 // A Value is one RESP frame. Its Kind is the byte that starts the frame on
 // the wire (SimpleString '+', BulkString '$', Map '%', ...), and the payload
 // sits in the field for it: Str for texts, Int for integers and booleans,
-// Float for doubles, Elems for aggregates (a map as alternating keys and
-// values). A RESP2 null bulk string or null array reads as Kind Null, like
+// Elems for aggregates (a map as alternating keys and values); a double is
+// read with Float, a verbatim string's format with VerbatimFormat, and
+// attributes with Attrs. Every kind shares these fields, so that a Value
+// is 64 bytes. A RESP2 null bulk string or null array reads as Kind Null, like
 // RESP3's null, so callers test one thing: IsNull.
 //
 // Typed commands convert replies with the As methods (AsString, AsInt,

@@ -154,7 +154,7 @@ func (r *Reader) readValue(c byte, depth int) (Value, error) {
 		return Value{}, err
 	}
 	if len(attrs) > 0 {
-		v.Attrs = attrs
+		v = v.WithAttrs(attrs...)
 	}
 	return v, nil
 }
@@ -196,7 +196,7 @@ func (r *Reader) readPlain(c byte, start int64, depth int) (Value, error) {
 		if !ok {
 			return Value{}, r.protoErr(start, "invalid double "+quoteShort(line))
 		}
-		return Value{Kind: Double, Float: f}, nil
+		return DoubleValue(f), nil
 	case Boolean:
 		line, err := r.readLine(start)
 		if err != nil {
@@ -237,7 +237,7 @@ func (r *Reader) readPlain(c byte, start int64, depth int) (Value, error) {
 			if len(s) < 4 || s[3] != ':' {
 				return Value{}, r.protoErr(start, "verbatim string without a format")
 			}
-			return Value{Kind: Verbatim, Format: s[:3], Str: s[4:]}, nil
+			return VerbatimValue(s[:3], s[4:]), nil
 		}
 		return Value{Kind: k, Str: s}, nil
 	case Array, Map, Set, Push:

@@ -75,10 +75,10 @@ var canonical = []struct {
 	{"set", "~3\r\n+a\r\n+b\r\n+c\r\n", SetValue(SimpleValue("a"), SimpleValue("b"), SimpleValue("c"))},
 	{"push", ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n", PushValue(BulkValue("message"), BulkValue("ch"), BulkValue("hi"))},
 	{"attribute", "|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.1923\r\n*2\r\n:2039123\r\n:9543892\r\n",
-		Value{Kind: Array, Elems: []Value{IntValue(2039123), IntValue(9543892)},
-			Attrs: []Value{SimpleValue("key-popularity"), MapValue(BulkValue("a"), DoubleValue(0.1923))}}},
+		ArrayValue(IntValue(2039123), IntValue(9543892)).
+			WithAttrs(SimpleValue("key-popularity"), MapValue(BulkValue("a"), DoubleValue(0.1923)))},
 	{"attribute on element", "*1\r\n|1\r\n+ttl\r\n:5\r\n$1\r\nv\r\n",
-		ArrayValue(Value{Kind: BulkString, Str: "v", Attrs: []Value{SimpleValue("ttl"), IntValue(5)}})},
+		ArrayValue(BulkValue("v").WithAttrs(SimpleValue("ttl"), IntValue(5)))},
 }
 
 func TestReadCanonical(t *testing.T) {
@@ -110,8 +110,8 @@ func TestReadLenient(t *testing.T) {
 		{",1.5E3\r\n", DoubleValue(1500)},
 		{",1e400\r\n", DoubleValue(math.Inf(1))},
 		{",+inf\r\n", DoubleValue(math.Inf(1))},
-		{"|1\r\n+a\r\n+b\r\n|1\r\n+c\r\n+d\r\n:1\r\n", Value{Kind: Integer, Int: 1,
-			Attrs: []Value{SimpleValue("a"), SimpleValue("b"), SimpleValue("c"), SimpleValue("d")}}},
+		{"|1\r\n+a\r\n+b\r\n|1\r\n+c\r\n+d\r\n:1\r\n",
+			IntValue(1).WithAttrs(SimpleValue("a"), SimpleValue("b"), SimpleValue("c"), SimpleValue("d"))},
 	} {
 		if have := readOne(t, tc.wire); !have.Equal(tc.want) {
 			t.Errorf("read %q: have %v, want %v", tc.wire, have, tc.want)

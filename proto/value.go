@@ -67,24 +67,100 @@ func (k Kind) String() string {
 
 // Value is one RESP frame. A RESP2 null bulk string ("$-1") or null array
 // ("*-1") reads as Kind Null. The zero Value (Kind 0) behaves as Null.
+//
+// A Value is 64 bytes: the payload of every kind shares the fields Str,
+// Int and Elems, so that a reply of many small values (a large array of
+// integers, nested arrays) stays a small multiple of its size on the
+// wire. Doubles, a Verbatim string's format and attributes are read with
+// the methods Float, VerbatimFormat and Attrs.
 type Value struct {
 	Kind Kind
 	// Str holds the text of a SimpleString, BulkString, ErrorReply or
 	// BlobError (the full text, "ERR unknown command"), Verbatim (without
 	// its "txt:" prefix) and the digits of a BigNumber.
 	Str string
-	// Int holds an Integer, and a Boolean as 1 (true) or 0 (false).
+	// Int holds an Integer, and a Boolean as 1 (true) or 0 (false). For a
+	// Double it holds the bits of the float (read them with Float), for a
+	// Verbatim its format (read it with VerbatimFormat): build those with
+	// DoubleValue and VerbatimValue.
 	Int int64
-	// Float holds a Double, infinities and NaN included.
-	Float float64
-	// Format is a Verbatim string's three-letter format ("txt", "mkd").
-	Format string
 	// Elems holds the elements of an Array, Set or Push, and the entries
 	// of a Map as alternating key, value (len(Elems) is twice the pairs).
 	Elems []Value
-	// Attrs holds the attributes (alternating key, value) that preceded
+	// attrs holds the attributes (alternating key, value) that preceded
 	// the value on the wire; nil normally.
-	Attrs []Value
+	attrs *[]Value
+}
+
+// Float returns the value of a Double, and 0 for any other kind (AsFloat
+// converts integers and numeric strings too).
+func (v Value) Float() float64 {
+	if v.Kind != Double {
+		return 0
+	}
+	return math.Float64frombits(uint64(v.Int))
+}
+
+// VerbatimFormat returns a Verbatim string's format ("txt", "mkd"), and ""
+// for any other kind.
+func (v Value) VerbatimFormat() string {
+	if v.Kind != Verbatim {
+		return ""
+	}
+	return unpackFormat(v.Int)
+}
+
+// Attrs returns the attributes (alternating key, value) that preceded the
+// value on the wire, nil when there were none.
+func (v Value) Attrs() []Value {
+	if v.attrs == nil {
+		return nil
+	}
+	return *v.attrs
+}
+
+// WithAttrs returns v decorated with the attributes kvs (alternating key,
+// value), replacing any it had; no kvs removes them.
+func (v Value) WithAttrs(kvs ...Value) Value {
+	if len(kvs) == 0 {
+		v.attrs = nil
+		return v
+	}
+	v.attrs = &kvs
+	return v
+}
+
+// packFormat stores a Verbatim format of up to 7 bytes, with its length,
+// in an int64; longer formats are cut.
+func packFormat(f string) int64 {
+	n := min(len(f), 7)
+	u := uint64(n)
+	for i := 0; i < n; i++ {
+		u |= uint64(f[i]) << (8 * (i + 1))
+	}
+	return int64(u)
+}
+
+// unpackFormat returns the format packFormat stored, without allocating
+// for "txt" and "mkd".
+func unpackFormat(x int64) string {
+	u := uint64(x)
+	n := int(u & 0xff)
+	if n > 7 {
+		n = 7
+	}
+	var b [7]byte
+	for i := 0; i < n; i++ {
+		b[i] = byte(u >> (8 * (i + 1)))
+	}
+	switch f := b[:n]; string(f) {
+	case "txt":
+		return "txt"
+	case "mkd":
+		return "mkd"
+	default:
+		return string(f)
+	}
 }
 
 // SimpleValue returns a SimpleString.
@@ -102,8 +178,11 @@ func IntValue(n int64) Value { return Value{Kind: Integer, Int: n} }
 // BulkValue returns a BulkString.
 func BulkValue(s string) Value { return Value{Kind: BulkString, Str: s} }
 
-// VerbatimValue returns a Verbatim string of the given three-letter format.
-func VerbatimValue(format, s string) Value { return Value{Kind: Verbatim, Format: format, Str: s} }
+// VerbatimValue returns a Verbatim string of the given three-letter format
+// (formats longer than 7 bytes are cut).
+func VerbatimValue(format, s string) Value {
+	return Value{Kind: Verbatim, Int: packFormat(format), Str: s}
+}
 
 // BigNumberValue returns a BigNumber of the given decimal digits.
 func BigNumberValue(digits string) Value { return Value{Kind: BigNumber, Str: digits} }
@@ -115,7 +194,7 @@ func ArrayValue(elems ...Value) Value { return Value{Kind: Array, Elems: elems} 
 func NullValue() Value { return Value{Kind: Null} }
 
 // DoubleValue returns a Double.
-func DoubleValue(f float64) Value { return Value{Kind: Double, Float: f} }
+func DoubleValue(f float64) Value { return Value{Kind: Double, Int: int64(math.Float64bits(f))} }
 
 // BoolValue returns a Boolean.
 func BoolValue(b bool) Value {
@@ -161,7 +240,7 @@ func (v Value) Equal(w Value) bool {
 			return false
 		}
 	case Verbatim:
-		if v.Str != w.Str || v.Format != w.Format {
+		if v.Str != w.Str || v.VerbatimFormat() != w.VerbatimFormat() {
 			return false
 		}
 	case Integer:
@@ -173,10 +252,11 @@ func (v Value) Equal(w Value) bool {
 			return false
 		}
 	case Double:
-		if v.Float != w.Float && !(math.IsNaN(v.Float) && math.IsNaN(w.Float)) {
+		vf, wf := v.Float(), w.Float()
+		if vf != wf && !(math.IsNaN(vf) && math.IsNaN(wf)) {
 			return false
 		}
-		if math.Signbit(v.Float) != math.Signbit(w.Float) && !math.IsNaN(v.Float) {
+		if math.Signbit(vf) != math.Signbit(wf) && !math.IsNaN(vf) {
 			return false
 		}
 	case Array, Map, Set, Push, Attribute:
@@ -184,7 +264,7 @@ func (v Value) Equal(w Value) bool {
 			return false
 		}
 	}
-	return equalValues(v.Attrs, w.Attrs)
+	return equalValues(v.Attrs(), w.Attrs())
 }
 
 func equalValues(a, b []Value) bool {
@@ -220,9 +300,9 @@ func (v Value) display(b *strings.Builder, depth int) {
 		b.WriteString("...")
 		return
 	}
-	if len(v.Attrs) > 0 {
+	if attrs := v.Attrs(); len(attrs) > 0 {
 		b.WriteString("|")
-		displayElems(b, v.Attrs, depth, true)
+		displayElems(b, attrs, depth, true)
 		b.WriteString("| ")
 	}
 	switch v.Kind {
@@ -237,7 +317,7 @@ func (v Value) display(b *strings.Builder, depth int) {
 	case BulkString:
 		b.WriteString(strconv.Quote(shorten(v.Str)))
 	case Verbatim:
-		b.WriteString(v.Format)
+		b.WriteString(v.VerbatimFormat())
 		b.WriteString(":")
 		b.WriteString(strconv.Quote(shorten(v.Str)))
 	case BigNumber:
@@ -245,7 +325,7 @@ func (v Value) display(b *strings.Builder, depth int) {
 		b.WriteString(shorten(v.Str))
 	case Double:
 		b.WriteString("(double) ")
-		b.WriteString(formatFloat(v.Float))
+		b.WriteString(formatFloat(v.Float()))
 	case Boolean:
 		if v.Int != 0 {
 			b.WriteString("(true)")

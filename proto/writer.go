@@ -75,8 +75,8 @@ func AppendCommand(dst []byte, args ...string) []byte {
 // Attribute encodes its Elems as an attribute frame, which must be followed
 // by the value it decorates.
 func AppendValue(dst []byte, v Value) []byte {
-	if len(v.Attrs) > 0 {
-		dst = appendPairs(dst, '|', v.Attrs)
+	if attrs := v.Attrs(); len(attrs) > 0 {
+		dst = appendPairs(dst, '|', attrs)
 	}
 	switch v.Kind {
 	case SimpleString, ErrorReply:
@@ -90,7 +90,7 @@ func AppendValue(dst []byte, v Value) []byte {
 		dst = append(dst, v.Str...)
 		return append(dst, '\r', '\n')
 	case Verbatim:
-		format := v.Format
+		format := v.VerbatimFormat()
 		if format == "" {
 			format = "txt"
 		}
@@ -102,10 +102,10 @@ func AppendValue(dst []byte, v Value) []byte {
 	case Double:
 		dst = append(dst, ',')
 		switch {
-		case math.IsInf(v.Float, 0), math.IsNaN(v.Float):
-			dst = appendFloatText(dst, v.Float)
+		case math.IsInf(v.Float(), 0), math.IsNaN(v.Float()):
+			dst = appendFloatText(dst, v.Float())
 		default:
-			dst = strconv.AppendFloat(dst, v.Float, 'g', -1, 64)
+			dst = strconv.AppendFloat(dst, v.Float(), 'g', -1, 64)
 		}
 		return append(dst, '\r', '\n')
 	case Boolean:
@@ -162,13 +162,13 @@ func appendLineText(dst []byte, s string) []byte {
 func AppendValueRESP2(dst []byte, v Value) []byte {
 	switch v.Kind {
 	case SimpleString, ErrorReply, Integer, BulkString:
-		v.Attrs = nil
+		v.attrs = nil
 		return AppendValue(dst, v)
 	case BlobError:
 		return AppendValue(dst, ErrorValue(v.Str))
 	case Double:
 		var buf [32]byte
-		return AppendBulkBytes(dst, appendFloatText(buf[:0], v.Float))
+		return AppendBulkBytes(dst, appendFloatText(buf[:0], v.Float()))
 	case Boolean:
 		if v.Int != 0 {
 			return append(dst, ":1\r\n"...)

@@ -54,7 +54,7 @@ func TestAppendValueRESP2(t *testing.T) {
 		{"odd map", MapValue(BulkValue("k")), "*2\r\n$1\r\nk\r\n$-1\r\n"},
 		{"set", SetValue(IntValue(1)), "*1\r\n:1\r\n"},
 		{"push", PushValue(BulkValue("message")), "*1\r\n$7\r\nmessage\r\n"},
-		{"attributes dropped", Value{Kind: Integer, Int: 1, Attrs: []Value{SimpleValue("a"), SimpleValue("b")}}, ":1\r\n"},
+		{"attributes dropped", IntValue(1).WithAttrs(SimpleValue("a"), SimpleValue("b")), ":1\r\n"},
 	} {
 		if have := string(AppendValueRESP2(nil, tc.v)); have != tc.want {
 			t.Errorf("%s: have %q, want %q", tc.name, have, tc.want)

@@ -147,7 +147,7 @@ func toJSON(v proto.Value) any {
 	case proto.Boolean:
 		return v.Int != 0
 	case proto.Double:
-		return v.Float
+		return v.Float()
 	case proto.Null, 0:
 		return nil
 	}
