@@ -77,6 +77,11 @@ type Options struct {
 	// on a huge database), lower it to bound what a hostile server can
 	// make the client build.
 	MaxElems int
+	// MaxLine caps the length of one reply line: a status, an error, an
+	// integer, a double (default proto.DefaultMaxLine, 64 KiB; never more
+	// than MaxBulk). A Lua script's status or error reply longer than that
+	// needs a larger value.
+	MaxLine int
 	// Hooks observe every command, pipeline, transaction, dial and pool
 	// lease of the handle, in order (see Hook). Handles that make several
 	// connections (pools, sharded, cluster and sentinel handles,
@@ -97,7 +102,7 @@ type Options struct {
 
 // readerOptions are the reply reader's limits.
 func (o Options) readerOptions() proto.ReaderOptions {
-	return proto.ReaderOptions{MaxBulk: o.MaxBulk, MaxElems: o.MaxElems}
+	return proto.ReaderOptions{MaxBulk: o.MaxBulk, MaxLine: o.MaxLine, MaxElems: o.MaxElems}
 }
 
 func (o Options) withDefaults() Options {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,6 +115,37 @@ func TestMaxElems(t *testing.T) {
 	}, conn.Options{MaxElems: 10, NoReconnect: true})
 	if _, err := testutil.Wait(t, c.Do("LRANGE", "l", "0", "-1")); !errors.Is(err, proto.ErrProtocol) {
 		t.Fatalf("have %v, want ErrProtocol for 1000 elements over MaxElems 10", err)
+	}
+}
+
+// A reply line over Options.MaxLine breaks the
+// connection with a protocol error; the commands behind them fail with a
+// connection error, never with another command's reply.
+func TestReplyMemoryAndLineLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reply string
+		opts  conn.Options
+	}{
+		{"status line over MaxLine", "+" + strings.Repeat("s", 5000) + "\r\n", conn.Options{MaxLine: 4096}},
+		{"endless status line", "+" + strings.Repeat("s", 100<<10), conn.Options{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts
+			opts.NoReconnect = true
+			c, _ := fakeConn(t, func(p *fakeserver.Peer) {
+				p.ReadCommand()
+				p.Send(tc.reply)
+				io.Copy(io.Discard, p)
+			}, opts)
+			first, second := c.Do("LRANGE", "l", "0", "-1"), c.Get("k")
+			if _, err := testutil.Wait(t, first); !errors.Is(err, proto.ErrProtocol) || !errors.Is(err, conn.ErrConnection) {
+				t.Fatalf("have %v, want a protocol error that breaks the connection", err)
+			}
+			if _, err := testutil.Wait(t, second); !errors.Is(err, conn.ErrConnection) {
+				t.Fatalf("command behind it: have %v, want a connection error", err)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package proto
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"math"
@@ -13,6 +14,7 @@ import (
 // Default limits of a Reader; see ReaderOptions.
 const (
 	DefaultMaxBulk  = 512 << 20 // 512 MiB, Redis's proto-max-bulk-len
+	DefaultMaxLine  = 64 << 10  // 64 KiB, Redis's own limit on an inline request
 	DefaultMaxDepth = 64
 	DefaultMaxElems = 1 << 24
 )
@@ -32,10 +34,16 @@ const (
 // ReaderOptions limits what a Reader accepts. The zero value gives the
 // defaults. A frame over a limit is a *ProtocolError.
 type ReaderOptions struct {
-	// MaxBulk is the largest bulk string, blob error, verbatim string or
-	// line (simple string, error, big number), in bytes. 0 means
-	// DefaultMaxBulk (512 MiB).
+	// MaxBulk is the largest bulk string, blob error or verbatim string,
+	// in bytes. 0 means DefaultMaxBulk (512 MiB).
 	MaxBulk int
+	// MaxLine is the longest line: a simple string, an error reply, an
+	// integer, a double, a big number, and the length line of a bulk
+	// string or an aggregate, in bytes without the CRLF. 0 means
+	// DefaultMaxLine (64 KiB); it is never more than MaxBulk. A line over
+	// the limit fails as soon as its bytes arrive, whether or not its end
+	// follows.
+	MaxLine int
 	// MaxDepth is the deepest nesting of aggregates (arrays, maps, sets,
 	// pushes, attributes). 0 means DefaultMaxDepth (64).
 	MaxDepth int
@@ -52,20 +60,25 @@ type Reader struct {
 	br       *bufio.Reader
 	off      int64 // bytes consumed from br since NewReader
 	maxBulk  int
+	maxLine  int
 	maxDepth int
 	maxElems int
-	scratch  []byte // lines longer than br's buffer
+	scratch  []byte // lines longer than what br holds at once
 }
 
 // NewReader returns a Reader of br with the limits of opts.
 func NewReader(br *bufio.Reader, opts ReaderOptions) *Reader {
-	r := &Reader{br: br, maxBulk: opts.MaxBulk, maxDepth: opts.MaxDepth, maxElems: opts.MaxElems}
+	r := &Reader{br: br, maxBulk: opts.MaxBulk, maxLine: opts.MaxLine, maxDepth: opts.MaxDepth, maxElems: opts.MaxElems}
 	if r.maxBulk <= 0 {
 		r.maxBulk = DefaultMaxBulk
 	}
 	if r.maxBulk > math.MaxInt32*2 {
 		r.maxBulk = math.MaxInt32 * 2 // keeps length+2 and offsets from overflowing
 	}
+	if r.maxLine <= 0 {
+		r.maxLine = DefaultMaxLine
+	}
+	r.maxLine = min(r.maxLine, r.maxBulk)
 	if r.maxDepth <= 0 {
 		r.maxDepth = DefaultMaxDepth
 	}
@@ -321,29 +334,84 @@ func (r *Reader) readLength(start int64, nullOK bool) (int, error) {
 }
 
 // readLine returns the rest of a line without its CRLF. The slice is valid
-// until the next read. A line must end with CRLF and hold no other CR.
+// until the next read. A line must end with CRLF, hold no other CR, and be
+// at most MaxLine bytes long.
 func (r *Reader) readLine(start int64) ([]byte, error) {
-	line, err := r.br.ReadSlice('\n')
-	r.off += int64(len(line))
-	if err == bufio.ErrBufferFull {
-		r.scratch = append(r.scratch[:0], line...)
-		for err == bufio.ErrBufferFull && len(r.scratch) <= r.maxBulk+2 {
-			line, err = r.br.ReadSlice('\n')
-			r.off += int64(len(line))
-			r.scratch = append(r.scratch, line...)
+	buf, _ := r.br.Peek(r.br.Buffered())
+	i := bytes.IndexByte(buf, '\n')
+	if i < 0 || i > r.maxLine+1 {
+		return r.readLineSlow(start)
+	}
+	line := buf[:i+1]
+	_, _ = r.br.Discard(i + 1)
+	r.off += int64(i + 1)
+	return r.checkLine(line)
+}
+
+// readLineSlow reads a line that has not arrived whole, or is too long.
+// It fails as soon as the bytes that arrived without a LF exceed the
+// limit, without waiting for more.
+func (r *Reader) readLineSlow(start int64) ([]byte, error) {
+	limit := r.maxLine + 1 // the line and its CR, before the LF
+	r.scratch = r.scratch[:0]
+	for {
+		n := r.br.Buffered()
+		buf, _ := r.br.Peek(n)
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			if len(r.scratch)+i > limit {
+				return nil, r.lineTooLong(start)
+			}
+			line := buf[:i+1]
+			if len(r.scratch) > 0 {
+				r.scratch = append(r.scratch, line...)
+				line = r.scratch
+			}
+			_, _ = r.br.Discard(i + 1)
+			r.off += int64(i + 1)
+			if cap(r.scratch) > maxScratch {
+				r.scratch = nil // line stays valid: only the Reader lets go of it
+			}
+			return r.checkLine(line)
 		}
-		if len(r.scratch) > r.maxBulk+2 {
-			r.scratch = nil
-			return nil, r.protoErr(start, "line longer than "+strconv.Itoa(r.maxBulk)+" bytes")
+		// limit bytes without a LF are a line too long unless the last is
+		// its CR.
+		if got := len(r.scratch) + n; got > limit || (got == limit && r.lastByte(buf) != '\r') {
+			return nil, r.lineTooLong(start)
 		}
-		line = r.scratch
-		if cap(r.scratch) > maxScratch {
-			r.scratch = nil // line stays valid: only the Reader lets go of it
+		if n == r.br.Size() {
+			// The buffer is full and holds no LF: keep its bytes aside.
+			r.scratch = append(r.scratch, buf...)
+			_, _ = r.br.Discard(n)
+			r.off += int64(n)
+			n = 0
+		}
+		// Wait for at least one more byte.
+		if _, err := r.br.Peek(n + 1); err != nil {
+			r.scratch = r.scratch[:0]
+			return nil, unexpected(err)
 		}
 	}
-	if err != nil {
-		return nil, unexpected(err)
+}
+
+// lastByte returns the last byte of a line read so far: of buf, else of
+// the scratch buffer.
+func (r *Reader) lastByte(buf []byte) byte {
+	switch {
+	case len(buf) > 0:
+		return buf[len(buf)-1]
+	case len(r.scratch) > 0:
+		return r.scratch[len(r.scratch)-1]
 	}
+	return 0
+}
+
+func (r *Reader) lineTooLong(start int64) error {
+	r.scratch = nil
+	return r.protoErr(start, "line longer than "+strconv.Itoa(r.maxLine)+" bytes")
+}
+
+// checkLine strips the CRLF of a line read up to its LF.
+func (r *Reader) checkLine(line []byte) ([]byte, error) {
 	n := len(line)
 	if n < 2 || line[n-2] != '\r' {
 		return nil, r.protoErr(r.off-1, "line not terminated by CRLF")
