@@ -82,6 +82,14 @@ type Options struct {
 	// than MaxBulk). A Lua script's status or error reply longer than that
 	// needs a larger value.
 	MaxLine int
+	// MaxReplyMemory caps the memory the decoded form of one reply may
+	// take, over every level of nesting (default
+	// proto.DefaultMaxReplyMemory, 1 GiB): a reply over it fails the
+	// connection with a protocol error, as a bulk over MaxBulk does.
+	// Per byte on the wire a reply costs at most 25 bytes of heap (see the
+	// proto package), so this bounds what a hostile or broken server can
+	// make the client hold.
+	MaxReplyMemory int64
 	// Hooks observe every command, pipeline, transaction, dial and pool
 	// lease of the handle, in order (see Hook). Handles that make several
 	// connections (pools, sharded, cluster and sentinel handles,
@@ -102,7 +110,7 @@ type Options struct {
 
 // readerOptions are the reply reader's limits.
 func (o Options) readerOptions() proto.ReaderOptions {
-	return proto.ReaderOptions{MaxBulk: o.MaxBulk, MaxLine: o.MaxLine, MaxElems: o.MaxElems}
+	return proto.ReaderOptions{MaxBulk: o.MaxBulk, MaxLine: o.MaxLine, MaxElems: o.MaxElems, MaxReplyMemory: o.MaxReplyMemory}
 }
 
 func (o Options) withDefaults() Options {

@@ -118,7 +118,8 @@ func TestMaxElems(t *testing.T) {
 	}
 }
 
-// A reply line over Options.MaxLine breaks the
+// A reply over Options.MaxReplyMemory (nested arrays, which MaxElems does
+// not bound together) and a reply line over Options.MaxLine break the
 // connection with a protocol error; the commands behind them fail with a
 // connection error, never with another command's reply.
 func TestReplyMemoryAndLineLimits(t *testing.T) {
@@ -127,6 +128,7 @@ func TestReplyMemoryAndLineLimits(t *testing.T) {
 		reply string
 		opts  conn.Options
 	}{
+		{"nested arrays over MaxReplyMemory", "*4096\r\n" + strings.Repeat("*1\r\n:1\r\n", 4096), conn.Options{MaxReplyMemory: 64 << 10}},
 		{"status line over MaxLine", "+" + strings.Repeat("s", 5000) + "\r\n", conn.Options{MaxLine: 4096}},
 		{"endless status line", "+" + strings.Repeat("s", 100<<10), conn.Options{}},
 	} {

@@ -13,19 +13,23 @@ import (
 
 // Default limits of a Reader; see ReaderOptions.
 const (
-	DefaultMaxBulk  = 512 << 20 // 512 MiB, Redis's proto-max-bulk-len
-	DefaultMaxLine  = 64 << 10  // 64 KiB, Redis's own limit on an inline request
-	DefaultMaxDepth = 64
-	DefaultMaxElems = 1 << 24
+	DefaultMaxBulk        = 512 << 20 // 512 MiB, Redis's proto-max-bulk-len
+	DefaultMaxLine        = 64 << 10  // 64 KiB, Redis's own limit on an inline request
+	DefaultMaxDepth       = 64
+	DefaultMaxElems       = 1 << 24
+	DefaultMaxReplyMemory = 1 << 30 // 1 GiB
 )
 
 const (
-	// maxPrealloc caps the elements allocated ahead from an aggregate's
-	// header; slices grow as elements actually arrive.
-	maxPrealloc = 128
-	// bulkChunk is the step in which a bulk string too large for the
-	// bufio buffer is allocated, so that a lying length cannot allocate
-	// more than this ahead of the data.
+	// minFrame is the size of the smallest frame ("_\r\n", "+\r\n"): an
+	// aggregate never holds more elements than the bytes that arrived for
+	// it divided by this.
+	minFrame = 3
+	// valueSize is what one element of an aggregate costs.
+	valueSize = int64(unsafe.Sizeof(Value{}))
+	// bulkChunk is the first step in which a bulk string too large for the
+	// bufio buffer is allocated; later steps double, so that a lying
+	// length cannot allocate more than what arrived ahead of the data.
 	bulkChunk = 1 << 20
 	// maxScratch is the largest line buffer a Reader keeps between frames.
 	maxScratch = 64 << 10
@@ -51,6 +55,14 @@ type ReaderOptions struct {
 	// of n pairs counting 2n. 0 means DefaultMaxElems (1<<24, 16 Mi):
 	// raise it for larger replies (KEYS on a huge database).
 	MaxElems int
+	// MaxReplyMemory is the most memory the decoded form of one reply may
+	// take, over every level of nesting and attribute: 64 bytes per
+	// element of an aggregate plus the bytes of every string. 0 means
+	// DefaultMaxReplyMemory (1 GiB). It bounds what a hostile or broken
+	// server can make the client hold for one reply; the copies left
+	// behind while an aggregate of unknown final size grows, which the
+	// garbage collector reclaims, may add up to as much again.
+	MaxReplyMemory int64
 }
 
 // Reader reads RESP2 and RESP3 frames from a bufio.Reader. It is not safe for
@@ -63,12 +75,16 @@ type Reader struct {
 	maxLine  int
 	maxDepth int
 	maxElems int
+	maxMem   int64
+	used     int64  // memory charged to the reply being read
+	slack    int    // element slots allocated and not yet filled, over the open aggregates
 	scratch  []byte // lines longer than what br holds at once
 }
 
 // NewReader returns a Reader of br with the limits of opts.
 func NewReader(br *bufio.Reader, opts ReaderOptions) *Reader {
-	r := &Reader{br: br, maxBulk: opts.MaxBulk, maxLine: opts.MaxLine, maxDepth: opts.MaxDepth, maxElems: opts.MaxElems}
+	r := &Reader{br: br, maxBulk: opts.MaxBulk, maxLine: opts.MaxLine, maxDepth: opts.MaxDepth,
+		maxElems: opts.MaxElems, maxMem: opts.MaxReplyMemory}
 	if r.maxBulk <= 0 {
 		r.maxBulk = DefaultMaxBulk
 	}
@@ -87,6 +103,9 @@ func NewReader(br *bufio.Reader, opts ReaderOptions) *Reader {
 	}
 	if r.maxElems > math.MaxInt32 {
 		r.maxElems = math.MaxInt32
+	}
+	if r.maxMem <= 0 {
+		r.maxMem = DefaultMaxReplyMemory
 	}
 	return r
 }
@@ -112,6 +131,7 @@ func (r *Reader) ReadValue() (Value, error) {
 		return Value{}, err // io.EOF at a frame boundary passes through
 	}
 	r.off++
+	r.used, r.slack = 0, 0
 	v, err := r.readValue(c, 0)
 	if err != nil {
 		return Value{}, err
@@ -167,7 +187,11 @@ func (r *Reader) readValue(c byte, depth int) (Value, error) {
 		return Value{}, err
 	}
 	if len(attrs) > 0 {
-		v = v.WithAttrs(attrs...)
+		if err := r.charge(start, 32); err != nil { // the boxed slice header
+			return Value{}, err
+		}
+		box := attrs
+		v.attrs = &box
 	}
 	return v, nil
 }
@@ -180,7 +204,14 @@ func (r *Reader) readPlain(c byte, start int64, depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		return Value{Kind: k, Str: internLine(line)}, nil
+		str, ok := internLine(line)
+		if !ok {
+			if err := r.charge(start, int64(len(line))); err != nil {
+				return Value{}, err
+			}
+			str = string(line)
+		}
+		return Value{Kind: k, Str: str}, nil
 	case Integer:
 		line, err := r.readLine(start)
 		if err != nil {
@@ -209,7 +240,7 @@ func (r *Reader) readPlain(c byte, start int64, depth int) (Value, error) {
 		if !ok {
 			return Value{}, r.protoErr(start, "invalid double "+quoteShort(line))
 		}
-		return DoubleValue(f), nil
+		return Value{Kind: Double, Int: int64(math.Float64bits(f))}, nil
 	case Boolean:
 		line, err := r.readLine(start)
 		if err != nil {
@@ -230,6 +261,9 @@ func (r *Reader) readPlain(c byte, start int64, depth int) (Value, error) {
 		if !validBigNumber(line) {
 			return Value{}, r.protoErr(start, "invalid big number "+quoteShort(line))
 		}
+		if err := r.charge(start, int64(len(line))); err != nil {
+			return Value{}, err
+		}
 		return Value{Kind: BigNumber, Str: string(line)}, nil
 	case BulkString, BlobError, Verbatim:
 		n, err := r.readLength(start, k == BulkString)
@@ -242,6 +276,9 @@ func (r *Reader) readPlain(c byte, start int64, depth int) (Value, error) {
 		if n > r.maxBulk {
 			return Value{}, r.protoErr(start, "bulk length "+strconv.Itoa(n)+" over the limit of "+strconv.Itoa(r.maxBulk))
 		}
+		if err := r.charge(start, int64(n)); err != nil {
+			return Value{}, err
+		}
 		s, err := r.readBulk(n)
 		if err != nil {
 			return Value{}, err
@@ -250,7 +287,7 @@ func (r *Reader) readPlain(c byte, start int64, depth int) (Value, error) {
 			if len(s) < 4 || s[3] != ':' {
 				return Value{}, r.protoErr(start, "verbatim string without a format")
 			}
-			return VerbatimValue(s[:3], s[4:]), nil
+			return Value{Kind: Verbatim, Int: packFormat(s[:3]), Str: s[4:]}, nil
 		}
 		return Value{Kind: k, Str: s}, nil
 	case Array, Map, Set, Push:
@@ -292,8 +329,13 @@ func (r *Reader) readAggregate(start int64, depth int, pairs, nullOK bool) ([]Va
 	if n == 0 {
 		return nil, nil
 	}
-	elems := make([]Value, 0, min(n, maxPrealloc))
+	var elems []Value
 	for range n {
+		if len(elems) == cap(elems) {
+			if elems, err = r.grow(start, elems, n); err != nil {
+				return nil, err
+			}
+		}
 		c, err := r.readType()
 		if err != nil {
 			return nil, err
@@ -303,8 +345,38 @@ func (r *Reader) readAggregate(start int64, depth int, pairs, nullOK bool) ([]Va
 			return nil, err
 		}
 		elems = append(elems, v)
+		r.slack--
 	}
 	return elems, nil
+}
+
+// grow returns elems, full, with room for more of the n elements its
+// aggregate announced, never beyond n: at least as many as it holds
+// already, and more when the bytes buffered and not yet spoken for by
+// other open aggregates can hold them (minFrame bytes each). Memory
+// follows the data that arrived, not the header: an aggregate that
+// arrived whole is allocated once, exactly, and a lying header costs one
+// slot per element that did arrive.
+func (r *Reader) grow(start int64, elems []Value, n int) ([]Value, error) {
+	c := max(2*len(elems), len(elems)+r.br.Buffered()/minFrame-r.slack, 1)
+	c = min(c, n)
+	if err := r.charge(start, int64(c-cap(elems))*valueSize); err != nil {
+		return nil, err
+	}
+	r.slack += c - len(elems)
+	grown := make([]Value, len(elems), c)
+	copy(grown, elems)
+	return grown, nil
+}
+
+// charge adds n bytes to the memory of the reply being read and fails
+// once it is over MaxReplyMemory.
+func (r *Reader) charge(start, n int64) error {
+	r.used += n
+	if r.used > r.maxMem {
+		return r.protoErr(start, "reply needs more than MaxReplyMemory ("+strconv.FormatInt(r.maxMem, 10)+" bytes) of memory")
+	}
+	return nil
 }
 
 // readLength reads the length line of a bulk string or an aggregate. It
@@ -441,13 +513,17 @@ func (r *Reader) readBulk(n int) (string, error) {
 		r.off += int64(n + 2)
 		return s, nil
 	}
-	// Too large for the buffer: read in chunks, so that memory grows with
-	// the data that actually arrives, not with the announced length.
+	// Too large for the buffer: read in steps that double, so that memory
+	// grows with the data that actually arrives, not with the announced
+	// length, and the last step is exactly n.
 	buf := make([]byte, 0, min(n, bulkChunk))
 	for len(buf) < n {
-		k := min(n-len(buf), bulkChunk)
-		buf = slices.Grow(buf, k)
-		m, err := io.ReadFull(r.br, buf[len(buf):len(buf)+k])
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(n, 2*cap(buf)))
+			copy(grown, buf)
+			buf = grown
+		}
+		m, err := io.ReadFull(r.br, buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+m]
 		r.off += int64(m)
 		if err != nil {
@@ -467,20 +543,20 @@ func (r *Reader) readBulk(n int) (string, error) {
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
 }
 
-// internLine returns line as a string, without allocating for the common
-// replies.
-func internLine(line []byte) string {
+// internLine returns the common replies as constant strings, without
+// allocating; ok is false for any other line.
+func internLine(line []byte) (s string, ok bool) {
 	switch string(line) {
 	case "OK":
-		return "OK"
+		return "OK", true
 	case "QUEUED":
-		return "QUEUED"
+		return "QUEUED", true
 	case "PONG":
-		return "PONG"
+		return "PONG", true
 	case "":
-		return ""
+		return "", true
 	}
-	return string(line)
+	return "", false
 }
 
 // validBigNumber reports whether b is an optionally signed run of digits.
