@@ -22,7 +22,12 @@ type Commands struct {
 func NewCommands(s Sender) Commands { return Commands{s: s} }
 
 // Sender returns the handle the commands go through.
-func (c Commands) Sender() Sender { return c.s }
+func (c Commands) Sender() Sender {
+	if o, ok := c.s.(owned); ok {
+		return o.handle()
+	}
+	return c.s
+}
 
 // ErrBadArgs matches arguments rejected before anything is sent
 // (txredisapi's InvalidData).
@@ -41,6 +46,11 @@ func BadArgs(command, format string, a ...any) error {
 // internal/cmdinfo, from the server's key specifications), so sharded and
 // cluster handles route raw commands as they route typed ones, and flags
 // blocking commands (BLPOP, XREAD BLOCK, WAIT...) with their timeout.
+//
+// Commands whose replies do not answer them one to one, or that change
+// the connection under other callers (subscriber and monitor modes,
+// CLIENT REPLY, MULTI, SELECT, AUTH...; see RefuseShared), and an empty
+// name, fail with ErrBadArgs before anything is sent.
 func (c Commands) Do(args ...any) *deferred.Deferred[proto.Value] {
 	if len(args) == 0 {
 		return deferred.Fail[proto.Value](BadArgs("Do", "no command given"))
@@ -59,9 +69,8 @@ func (c Commands) Do(args ...any) *deferred.Deferred[proto.Value] {
 			return Failed[proto.Value](cmd, BadArgs(name, "%v", err))
 		}
 	}
-	if noReply[cmd.Name()] {
-		return Failed[proto.Value](cmd, BadArgs(cmd.Name(),
-			"its replies do not answer one command each; use the pubsub package (Subscriber, ConnectMonitor)"))
+	if err := c.checkRaw(cmd); err != nil {
+		return Failed[proto.Value](cmd, err)
 	}
 	for _, k := range cmdinfo.Keys(cmd) {
 		cmd.MarkKey(k)
@@ -70,17 +79,12 @@ func (c Commands) Do(args ...any) *deferred.Deferred[proto.Value] {
 	return Request(c.s, cmd, Identity)
 }
 
-// noReply names the commands Do refuses: after them the server sends
-// messages that answer no command (subscriber and monitor modes), which
-// a plain connection cannot match to its FIFO.
-var noReply = map[string]bool{
-	"SUBSCRIBE": true, "PSUBSCRIBE": true, "SSUBSCRIBE": true,
-	"UNSUBSCRIBE": true, "PUNSUBSCRIBE": true, "SUNSUBSCRIBE": true,
-	"MONITOR": true,
-}
-
-// DoCmd sends a prepared command and fires with the raw reply.
+// DoCmd sends a prepared command and fires with the raw reply. It refuses
+// what Do refuses.
 func (c Commands) DoCmd(cmd *proto.Cmd) *deferred.Deferred[proto.Value] {
+	if err := c.checkRaw(cmd); err != nil {
+		return Failed[proto.Value](cmd, err)
+	}
 	return Request(c.s, cmd, Identity)
 }
 

@@ -133,10 +133,8 @@ func (c *Conn) Pending() int { return int(c.pendingCount.Load()) }
 
 func (c *Conn) now() int64 { return int64(time.Since(c.epoch)) }
 
-// Send encodes cmd for the wire and arranges for r to be resolved exactly
-// once: with the reply, or with a *ConnectionError. It takes ownership of
-// cmd. It never blocks on the network.
-func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
+// send is Send without the refusal of raw commands; hooks see it.
+func (c *Conn) send(cmd *proto.Cmd, r Resolver) {
 	if len(c.opts.Hooks) != 0 {
 		r = observe(c.HookTarget(), cmd, r, false)
 	}
@@ -153,11 +151,9 @@ func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
 	cmd.Release()
 }
 
-// SendBatch sends all commands in order as one unit: no other command is
-// interleaved between them and they reach the socket in a single write
-// unless the batch is larger than what one write takes. rs[i] receives
-// the reply to cmds[i]. It takes ownership of cmds.
-func (c *Conn) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+// sendBatch is SendBatch without the refusal of raw commands; hooks
+// see it.
+func (c *Conn) sendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	if len(c.opts.Hooks) != 0 {
 		rs = observeAll(c.HookTarget(), cmds, rs)
 	}
@@ -189,11 +185,16 @@ func (c *Conn) sendBatchLocked(err error, cmds []*proto.Cmd, rs []Resolver) {
 
 // SendNoReply writes cmd without waiting for a reply in the FIFO: for
 // commands whose answers arrive as pushes (SUBSCRIBE and friends on a
-// subscriber connection). It takes ownership of cmd.
+// subscriber connection). It takes ownership of cmd. Only a connection
+// with Options.PubSub takes it: on any other, a reply to cmd would be
+// taken for the reply to the next command, and it fails with ErrBadArgs.
 func (c *Conn) SendNoReply(cmd *proto.Cmd) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer cmd.Release()
+	if !c.opts.PubSub {
+		return BadArgs(cmd.Name(), "SendNoReply needs a connection with Options.PubSub; a reply to it would answer the next command")
+	}
 	if err := c.acceptLocked(); err != nil {
 		return err
 	}

@@ -45,21 +45,34 @@ func (l *Lease) Broken() bool {
 	return l.c.gen != l.gen || l.c.state != StateConnected
 }
 
-// Send sends cmd on the leased connection.
+// Send sends cmd on the leased connection. A command RefuseShared
+// refuses fails with ErrBadArgs, as on the connection itself: a lease
+// ends, and the connection must be as it was when it does.
 func (l *Lease) Send(cmd *proto.Cmd, r Resolver) {
 	l.SendBatch([]*proto.Cmd{cmd}, []Resolver{r})
 }
 
-// SendBatch sends cmds on the leased connection as one unit.
+// SendBatch sends cmds on the leased connection as one unit; a batch
+// holding a command Send refuses fails whole.
 func (l *Lease) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+	if err := l.c.refuseBatch(cmds); err != nil {
+		failBatch(cmds, rs, err)
+		return
+	}
 	if len(l.c.opts.Hooks) != 0 {
 		rs = observeAll(l.c.HookTarget(), cmds, rs)
 	}
 	l.sendBatch(cmds, rs)
 }
 
-// sendBatch is SendBatch without reporting to hooks, for a Tx, which
-// reports its commands itself.
+// send is Send without the refusal of raw commands or reporting to
+// hooks, for the Tx's own cleanup.
+func (l *Lease) send(cmd *proto.Cmd, r Resolver) {
+	l.sendBatch([]*proto.Cmd{cmd}, []Resolver{r})
+}
+
+// sendBatch is SendBatch without the refusal of raw commands or reporting
+// to hooks, for a Tx, which checks and reports its commands itself.
 func (l *Lease) sendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	c := l.c
 	c.mu.Lock()

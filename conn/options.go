@@ -102,9 +102,12 @@ type Options struct {
 	// and must not block. Without it an unsolicited value is a protocol
 	// error that breaks the connection.
 	OnPush func(v proto.Value)
-	// PubSub makes RESP2 arrays whose first element is a pub/sub kind
-	// ("message", "subscribe", ...) go to OnPush. Set it only on a
-	// dedicated subscriber connection.
+	// PubSub marks a connection dedicated to subscriber or monitor mode,
+	// which its owner (the pubsub package) handles: RESP2 arrays whose
+	// first element is a pub/sub kind ("message", "subscribe", ...) go to
+	// OnPush, SendNoReply is allowed, and Send lets through the commands
+	// every other connection refuses (RefuseShared). Set it only on such
+	// a connection.
 	PubSub bool
 }
 

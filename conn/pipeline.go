@@ -34,12 +34,33 @@ type Pipeline struct {
 // until Execute.
 func (c Commands) Pipeline() *Pipeline {
 	p := &Pipeline{s: c.s}
-	p.Commands = NewCommands(p)
+	p.Commands = NewCommands((*ownPipeline)(p))
 	return p
 }
 
 // Send buffers cmd until Execute; after Execute r fails with ErrTxDone.
+// A command RefuseShared refuses fails with ErrBadArgs at once.
 func (p *Pipeline) Send(cmd *proto.Cmd, r Resolver) {
+	if err := RefuseShared(cmd); err != nil {
+		cmd.Release()
+		r.Resolve(proto.Value{}, err)
+		return
+	}
+	p.buffer(cmd, r)
+}
+
+// SendBatch buffers cmds as Send does; a batch holding a command Send
+// refuses fails whole.
+func (p *Pipeline) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+	if err := refuseAll(cmds); err != nil {
+		failBatch(cmds, rs, err)
+		return
+	}
+	p.bufferBatch(cmds, rs)
+}
+
+// buffer is Send without the refusal of raw commands.
+func (p *Pipeline) buffer(cmd *proto.Cmd, r Resolver) {
 	p.mu.Lock()
 	if p.done {
 		p.mu.Unlock()
@@ -52,15 +73,12 @@ func (p *Pipeline) Send(cmd *proto.Cmd, r Resolver) {
 	p.mu.Unlock()
 }
 
-// SendBatch buffers cmds as Send does.
-func (p *Pipeline) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
+// bufferBatch is SendBatch without the refusal of raw commands.
+func (p *Pipeline) bufferBatch(cmds []*proto.Cmd, rs []Resolver) {
 	p.mu.Lock()
 	if p.done {
 		p.mu.Unlock()
-		for i, cmd := range cmds {
-			cmd.Release()
-			rs[i].Resolve(proto.Value{}, ErrTxDone)
-		}
+		failBatch(cmds, rs, ErrTxDone)
 		return
 	}
 	p.cmds = append(p.cmds, cmds...)

@@ -49,7 +49,7 @@ func newConn(opts Options, eager bool) *Conn {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.closeCh = c.ctx.Done()
 	c.network, c.target = Network(opts.Addr)
-	c.Commands = NewCommands(c)
+	c.Commands = NewCommands((*ownConn)(c))
 	go c.supervise(eager)
 	return c
 }

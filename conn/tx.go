@@ -104,7 +104,7 @@ func (tx *Tx) finish(err error) { _ = tx.done.Resolve(struct{}{}, err) }
 // with ErrLeased; on a pool they keep running on the other connections.
 // Handles that cannot lend a connection fail with ErrNoLease.
 func (c Commands) Multi(keys ...string) *deferred.Deferred[*Tx] {
-	return begin(c.s, keys, true)
+	return begin(c.Sender(), keys, true)
 }
 
 // Watch leases one connection as Multi does and sends WATCH keys only:
@@ -114,7 +114,7 @@ func (c Commands) Watch(keys ...string) *deferred.Deferred[*Tx] {
 	if len(keys) == 0 {
 		return deferred.Fail[*Tx](BadArgs("WATCH", "no keys given"))
 	}
-	return begin(c.s, keys, false)
+	return begin(c.Sender(), keys, false)
 }
 
 // begin leases a connection from s and opens a Tx on it.
@@ -147,7 +147,7 @@ func open(ctx context.Context, lease *Lease, keys []string, multi bool, d *defer
 	if multi {
 		tx.state = txMulti
 	}
-	tx.Commands = NewCommands(tx)
+	tx.Commands = NewCommands((*ownTx)(tx))
 
 	cmds := make([]*proto.Cmd, 0, 2)
 	rs := make([]Resolver, 0, 2)
@@ -176,7 +176,7 @@ func open(ctx context.Context, lease *Lease, keys []string, multi bool, d *defer
 			cleanup = proto.NewCmd("UNWATCH")
 		}
 		if cleanup != nil {
-			lease.Send(cleanup, ResolverFunc(func(proto.Value, error) { lease.Release() }))
+			lease.send(cleanup, ResolverFunc(func(proto.Value, error) { lease.Release() }))
 		} else {
 			lease.Release()
 		}
@@ -291,45 +291,33 @@ func (tx *Tx) doneErrLocked() error {
 	return ErrTxDone
 }
 
-// refused reports commands a Tx does not let through Send: the ones that
-// would change its state behind its back.
-func refused(name string) bool {
-	switch name {
-	case "MULTI", "EXEC", "DISCARD", "RESET", "QUIT":
-		return true
-	}
-	return false
-}
-
 // Send sends cmd on the Tx's connection: queued by the server inside
 // MULTI (r is resolved at Commit with the command's element of the EXEC
-// reply), run at once before it. MULTI, EXEC, DISCARD, RESET and QUIT are
-// refused with ErrBadArgs: use Multi, Commit and Discard. After the Tx
-// ended, r fails with ErrTxDone (or with the connection error that ended
-// it).
+// reply), run at once before it. Commands RefuseShared refuses — MULTI,
+// EXEC, DISCARD, WATCH, UNWATCH among them — fail with ErrBadArgs: use
+// Multi, Commit, Discard, Watch and Unwatch. After the Tx ended, r fails
+// with ErrTxDone (or with the connection error that ended it).
 func (tx *Tx) Send(cmd *proto.Cmd, r Resolver) {
-	if refused(cmd.Name()) {
-		name := cmd.Name()
+	if err := RefuseShared(cmd); err != nil {
 		cmd.Release()
-		r.Resolve(proto.Value{}, BadArgs(name, "not allowed through a Tx; use Multi, Commit or Discard"))
+		r.Resolve(proto.Value{}, err)
 		return
 	}
 	tx.send(cmd, r)
 }
 
-// SendBatch sends cmds as Send does, in one write.
+// SendBatch sends cmds as Send does, in one write; a batch holding a
+// command Send refuses fails whole: part of it must not run alone.
 func (tx *Tx) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
-	for _, cmd := range cmds {
-		if refused(cmd.Name()) {
-			// Refuse the whole batch: part of it must not run alone.
-			err := BadArgs(cmd.Name(), "not allowed through a Tx; use Multi, Commit or Discard")
-			for j, c := range cmds {
-				c.Release()
-				rs[j].Resolve(proto.Value{}, err)
-			}
-			return
-		}
+	if err := refuseAll(cmds); err != nil {
+		failBatch(cmds, rs, err)
+		return
 	}
+	tx.sendBatch(cmds, rs)
+}
+
+// sendBatch is SendBatch without the refusal of raw commands.
+func (tx *Tx) sendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	if !tx.enter() {
 		tx.failAll(cmds, rs)
 		return
@@ -344,7 +332,7 @@ func (tx *Tx) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	tx.leave()
 }
 
-// send is Send without the refusal of control commands.
+// send is Send without the refusal of raw commands.
 func (tx *Tx) send(cmd *proto.Cmd, r Resolver) {
 	if !tx.enter() {
 		tx.failAll([]*proto.Cmd{cmd}, []Resolver{r})
@@ -448,7 +436,7 @@ func (tx *Tx) Watch(keys ...string) *deferred.Deferred[*Tx] {
 	for _, k := range keys {
 		cmd.Key(k)
 	}
-	return Request(tx, cmd, func(proto.Value) (*Tx, error) { return tx, nil })
+	return Request((*ownTx)(tx), cmd, func(proto.Value) (*Tx, error) { return tx, nil })
 }
 
 // Unwatch before Multi sends UNWATCH and ends the Tx, releasing its
@@ -460,7 +448,7 @@ func (tx *Tx) Unwatch() *deferred.Deferred[string] {
 		return tx.unwatchLocked()
 	}
 	tx.mu.Unlock()
-	return Request(tx, proto.NewCmd("UNWATCH"), proto.Value.AsString)
+	return Request((*ownTx)(tx), proto.NewCmd("UNWATCH"), proto.Value.AsString)
 }
 
 // unwatchLocked ends a Tx that is not in MULTI. It unlocks tx.mu.

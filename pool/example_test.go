@@ -8,7 +8,6 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/pool"
-	"github.com/txredis/txredis/proto"
 )
 
 // A pool has the command set of a single connection; a blocking command
@@ -60,8 +59,9 @@ func ExampleNew() {
 	// 1 <nil>
 }
 
-// Lease lends one connection for a transaction; ordinary commands keep
-// flowing on the others.
+// Lease lends one connection for exclusive use (a sequence of commands
+// nothing else is interleaved with); ordinary commands keep flowing on
+// the others. Transactions go through Multi, which leases for itself.
 func ExamplePool_Lease() {
 	srv, err := miniredis.Run()
 	if err != nil {
@@ -80,15 +80,14 @@ func ExamplePool_Lease() {
 	if err != nil {
 		panic(err)
 	}
-	multi := conn.Request(l, proto.NewCmd("MULTI"), proto.Value.AsString)
-	conn.Request(l, proto.NewCmd("INCR").Key("a"), proto.Value.AsString)
-	conn.Request(l, proto.NewCmd("INCR").Key("a"), proto.Value.AsString)
-	exec := conn.Request(l, proto.NewCmd("EXEC"), conn.Identity)
+	leased := conn.NewCommands(l) // the command set, on the leased connection
+	first := leased.Incr("a")
+	second := leased.Incr("a")
 	beside, _ := p.Ping().Wait(ctx) // not on the leased connection
-	_, _ = multi.Wait(ctx)
-	v, _ := exec.Wait(ctx)
+	n1, _ := first.Wait(ctx)
+	n2, _ := second.Wait(ctx)
 	l.Release()
-	fmt.Println(beside, v.Elems[0].Int, v.Elems[1].Int)
+	fmt.Println(beside, n1, n2)
 	// Output:
 	// PONG 1 2
 }

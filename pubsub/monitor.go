@@ -35,7 +35,7 @@ func ConnectMonitor(opts Options, f func(line string)) *deferred.Deferred[*Monit
 	m := &Monitor{f: f, stop: make(chan struct{})}
 	m.buf = newBuffer[string](opts, m.stop)
 	co := opts.Options
-	co.PubSub = false
+	co.PubSub = true // a dedicated connection: MONITOR goes through
 	co.OnPush = m.onPush
 	user := co.OnState
 	co.OnState = func(e conn.StateEvent) {
