@@ -89,6 +89,16 @@ func (l *Lease) sendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	c.sendBatchLocked(err, cmds, rs)
 }
 
+// breakConn fails the leased socket with cause, a malformed reply found
+// by a resolver, as the reader does with malformed input: every command
+// pending on it fails, and the connection is redialled. It returns the
+// error they fail with.
+func (l *Lease) breakConn(cause error) error {
+	err := &ConnectionError{Addr: l.c.opts.Addr, Op: "lost connection", Err: cause}
+	l.c.fail(l.gen, err)
+	return err
+}
+
 // Release ends the lease; the connection takes ordinary commands again.
 // It is idempotent.
 func (l *Lease) Release() {

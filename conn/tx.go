@@ -78,6 +78,11 @@ type Tx struct {
 	// connection took them.
 	queued []Resolver
 	closed bool
+	// multis counts the MULTIs sent by Tx.Multi; refusedMulti is the
+	// number of the last one the server refused (0: none). The commands
+	// sent behind a refused MULTI run at once: their replies are results,
+	// not QUEUED.
+	multis, refusedMulti uint32
 
 	// done fires once the Tx has ended (see Done).
 	done deferred.Deferred[struct{}]
@@ -226,6 +231,10 @@ func open(ctx context.Context, lease *Lease, keys []string, multi bool, d *defer
 type txReply struct {
 	tx *Tx
 	r  Resolver
+	// inMulti is set for a command sent inside MULTI, whose reply must be
+	// QUEUED or an error; multi is tx.multis when it was sent.
+	inMulti bool
+	multi   uint32
 }
 
 func (q *txReply) Resolve(v proto.Value, err error) {
@@ -246,7 +255,23 @@ func (q *txReply) Resolve(v proto.Value, err error) {
 		q.r.Resolve(proto.Value{}, ErrTxDone)
 		return
 	}
+	if q.inMulti && !v.IsError() && !tx.multiRefused(q.multi) {
+		// Inside MULTI the server answers QUEUED or an error: anything
+		// else is a corrupted stream, never the command's result.
+		err := tx.lease.breakConn(&proto.ProtocolError{Msg: "reply to a command inside MULTI is " + v.String() + ", not QUEUED"})
+		tx.lost(err)
+		q.r.Resolve(proto.Value{}, err)
+		return
+	}
 	q.r.Resolve(v, nil)
+}
+
+// multiRefused reports whether the server refused the MULTI numbered n,
+// so that the commands behind it ran at once.
+func (tx *Tx) multiRefused(n uint32) bool {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	return n != 0 && tx.refusedMulti == n
 }
 
 // lost ends the Tx because its connection failed with err: queued
@@ -318,14 +343,16 @@ func (tx *Tx) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 
 // sendBatch is SendBatch without the refusal of raw commands.
 func (tx *Tx) sendBatch(cmds []*proto.Cmd, rs []Resolver) {
-	if !tx.enter() {
+	reply, ok := tx.enter()
+	if !ok {
 		tx.failAll(cmds, rs)
 		return
 	}
 	wrapped := make([]txReply, len(cmds))
 	wrs := make([]Resolver, len(cmds))
 	for i, cmd := range cmds {
-		wrapped[i] = txReply{tx: tx, r: tx.observe(cmd, rs[i])}
+		wrapped[i] = reply
+		wrapped[i].r = tx.observe(cmd, rs[i])
 		wrs[i] = &wrapped[i]
 	}
 	tx.lease.sendBatch(cmds, wrs)
@@ -334,23 +361,26 @@ func (tx *Tx) sendBatch(cmds []*proto.Cmd, rs []Resolver) {
 
 // send is Send without the refusal of raw commands.
 func (tx *Tx) send(cmd *proto.Cmd, r Resolver) {
-	if !tx.enter() {
+	reply, ok := tx.enter()
+	if !ok {
 		tx.failAll([]*proto.Cmd{cmd}, []Resolver{r})
 		return
 	}
-	tx.sendOne(cmd, &txReply{tx: tx, r: tx.observe(cmd, r)})
+	reply.r = tx.observe(cmd, r)
+	tx.sendOne(cmd, &reply)
 	tx.leave()
 }
 
-// enter starts a send: it reports false when the Tx has ended.
-func (tx *Tx) enter() bool {
+// enter starts a send: it reports false when the Tx has ended, and
+// otherwise how a reply to a command sent now must look.
+func (tx *Tx) enter() (reply txReply, ok bool) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	if tx.state == txDone {
-		return false
+		return txReply{}, false
 	}
 	tx.sending++
-	return true
+	return txReply{tx: tx, inMulti: tx.state == txMulti, multi: tx.multis}, true
 }
 
 // leave ends a send, and sends the ending command if it was waiting.
@@ -403,17 +433,26 @@ func (tx *Tx) Multi() *deferred.Deferred[*Tx] {
 		return deferred.Fail[*Tx](err)
 	}
 	started := tx.state == txWatching
+	inMulti := !started
+	if started {
+		tx.multis++
+	}
+	n := tx.multis
 	tx.state = txMulti
+	tx.sending++
 	tx.mu.Unlock()
 	if started {
 		tx.startOp()
 	}
 	d := new(deferred.Deferred[*Tx])
-	tx.send(proto.NewCmd("MULTI"), ResolverFunc(func(v proto.Value, err error) {
+	// MULTI's own reply is OK (or, nested, an error), not QUEUED.
+	cmd := proto.NewCmd("MULTI")
+	tx.sendOne(cmd, &txReply{tx: tx, inMulti: inMulti, multi: n, r: tx.observe(cmd, ResolverFunc(func(v proto.Value, err error) {
 		if err == nil && v.IsError() {
 			err = v.Err()
 			if started { // the server did not enter MULTI
 				tx.mu.Lock()
+				tx.refusedMulti = n
 				if tx.state == txMulti {
 					tx.state = txWatching
 				}
@@ -422,7 +461,8 @@ func (tx *Tx) Multi() *deferred.Deferred[*Tx] {
 			}
 		}
 		_ = d.Resolve(tx, err)
-	}))
+	}))})
+	tx.leave()
 	return d
 }
 

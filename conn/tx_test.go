@@ -3,6 +3,7 @@ package conn_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -489,4 +490,78 @@ func BenchmarkTxCommit(b *testing.B) {
 		}
 		testutil.Must(b, tx.Commit())
 	}
+}
+
+// Inside MULTI the server answers each command QUEUED (or an error when
+// it refuses it). Any other reply there is a corrupted stream, not the
+// command's result (issue 14, item 7: a corrupted "+QUEUED" resolved the
+// queued command at once): the connection fails with a protocol error,
+// and the command and the commit fail with it.
+func TestCorruptedQueuedFailsTheConnection(t *testing.T) {
+	for _, reply := range []string{"+QUEUEX\r\n", ":1\r\n", "$6\r\nQUEUED\r\n", "*0\r\n"} {
+		t.Run(reply, func(t *testing.T) {
+			var first sync.Once
+			c, _ := fakeConn(t, func(p *fakeserver.Peer) {
+				corrupt := false
+				first.Do(func() { corrupt = true })
+				if !corrupt {
+					p.Serve(fakeserver.Echo)
+					return
+				}
+				p.ReadCommand() // MULTI
+				p.Send("+OK\r\n")
+				p.ReadCommand() // SET
+				p.Send(reply)
+				p.ReadCommand() // EXEC
+				p.Send("*1\r\n+OK\r\n")
+				io.Copy(io.Discard, p)
+			}, conn.Options{})
+			tx := testutil.Must(t, c.Multi())
+			set := tx.Set("k", "v")
+			_, err := testutil.Wait(t, set)
+			if !errors.Is(err, proto.ErrProtocol) || !errors.Is(err, conn.ErrConnection) {
+				t.Fatalf("queued SET answered %q: have %v, want a protocol error that breaks the connection", reply, err)
+			}
+			if _, err := testutil.Wait(t, tx.Commit()); !errors.Is(err, conn.ErrConnection) {
+				t.Fatalf("commit after a corrupted QUEUED: have %v, want a connection error", err)
+			}
+			// The connection is redialled and works.
+			testutil.Eventually(t, func() error {
+				_, err := testutil.Wait(t, c.Get("after"))
+				return err
+			})
+		})
+	}
+}
+
+// A Tx from Watch runs commands at once before Multi: their replies are
+// results, not QUEUED, and pass through; after a MULTI the server
+// refused, the commands sent behind it ran at once too.
+func TestRepliesBeforeMultiAreResults(t *testing.T) {
+	s := &txServer{}
+	c, _ := fakeConn(t, s.serve, conn.Options{})
+	tx := testutil.Must(t, c.Watch("w"))
+	if have := testutil.Must(t, tx.Get("a")); have != "v-a" {
+		t.Fatalf("GET under WATCH: %q", have)
+	}
+	testutil.Must(t, tx.Discard())
+
+	refusing, _ := fakeConn(t, func(p *fakeserver.Peer) {
+		p.Serve(func(args []string) proto.Value {
+			if args[0] == "MULTI" {
+				return proto.ErrorValue("NOPERM this user has no permissions to run the 'multi' command")
+			}
+			return fakeserver.Echo(args)
+		})
+	}, conn.Options{})
+	tx = testutil.Must(t, refusing.Watch("w"))
+	multi := tx.Multi()
+	behind := tx.Get("a") // sent after MULTI, before its refusal arrived
+	if _, err := testutil.Wait(t, multi); err == nil {
+		t.Fatal("refused MULTI succeeded")
+	}
+	if have, err := testutil.Wait(t, behind); err != nil || have != "a" {
+		t.Fatalf("command behind a refused MULTI: have %q, %v; want its result", have, err)
+	}
+	testutil.Must(t, tx.Discard())
 }
