@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"math"
 	"time"
 
 	"github.com/txredis/txredis/deferred"
@@ -246,8 +247,12 @@ func (c Commands) DecrBy(key string, n int64) *deferred.Deferred[int64] {
 }
 
 // IncrByFloat increments the number at key by f and fires with the new
-// value.
+// value. A NaN or infinite f, which the server refuses, fails with
+// ErrBadArgs before anything is sent (as ZAdd refuses a NaN score).
 func (c Commands) IncrByFloat(key string, f float64) *deferred.Deferred[float64] {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return deferred.Fail[float64](BadArgs("INCRBYFLOAT", "increment %v is not a finite number", f))
+	}
 	return Request(c.s, proto.NewCmd("INCRBYFLOAT").Key(key).Float(f), asFloat)
 }
 

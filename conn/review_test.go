@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"strings"
 	"testing"
@@ -148,6 +149,21 @@ func TestReplyMemoryAndLineLimits(t *testing.T) {
 				t.Fatalf("command behind it: have %v, want a connection error", err)
 			}
 		})
+	}
+}
+
+// IncrByFloat refuses a NaN or infinite increment before sending, as
+// ZAdd refuses a NaN score (issue 14, item 7: it was sent).
+func TestIncrByFloatRefusesNaN(t *testing.T) {
+	c, srv := fakeConn(t, echoServer, conn.Options{})
+	before := srv.Writes()
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, err := testutil.Wait(t, c.IncrByFloat("k", f)); !errors.Is(err, conn.ErrBadArgs) {
+			t.Errorf("IncrByFloat(%v): have %v, want ErrBadArgs", f, err)
+		}
+	}
+	if srv.Writes() != before {
+		t.Error("a refused IncrByFloat was written")
 	}
 }
 
