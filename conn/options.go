@@ -58,7 +58,10 @@ type Options struct {
 	NoReconnect bool
 	// Backoff returns how long to wait before reconnect attempt n (0-based).
 	// Nil means DefaultBackoff: first retry at once, then exponential with
-	// jitter capped at 2s.
+	// jitter capped at 2s. n counts the dials since a connection last
+	// stayed up for a second: a connection lost sooner does not start the
+	// backoff over. After a credential or configuration error in the
+	// handshake the wait is DefaultPermanentRetry instead.
 	Backoff func(attempt int) time.Duration
 	// OnState, when not nil, is called on every state change from the
 	// connection's supervisor goroutine. It must not block.

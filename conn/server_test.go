@@ -160,7 +160,8 @@ func TestRealAuth(t *testing.T) {
 		t.Fatal("the password appears in the error")
 	}
 
-	// A lazy connection with bad credentials stops retrying.
+	// A lazy connection with bad credentials retries only slowly
+	// (DefaultPermanentRetry), and commands fail at once meanwhile.
 	var dials atomic.Int64
 	lc := conn.New(conn.Options{Addr: srv.Addr(), Password: "wrong", OnState: func(e conn.StateEvent) {
 		if e.State == conn.StateConnecting {
@@ -169,14 +170,14 @@ func TestRealAuth(t *testing.T) {
 	}})
 	defer lc.Disconnect()
 	testutil.Eventually(t, func() error {
-		if lc.State() != conn.StateClosed {
+		if lc.State() != conn.StateDisconnected {
 			return errors.New(lc.State().String())
 		}
 		return nil
 	})
 	time.Sleep(200 * time.Millisecond)
 	if n := dials.Load(); n != 1 {
-		t.Fatalf("bad credentials were retried: %d dials", n)
+		t.Fatalf("bad credentials were retried at once: %d dials", n)
 	}
 	if _, err := testutil.Wait(t, lc.Get("a")); !strings.Contains(fmt.Sprint(err), "WRONGPASS") {
 		t.Fatalf("command on a connection with bad credentials: %v", err)

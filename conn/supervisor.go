@@ -6,9 +6,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/txredis/txredis/deferred"
@@ -79,10 +82,16 @@ func (c *Conn) closed() bool {
 }
 
 func (c *Conn) supervise(eager bool) {
-	attempt := 0 // consecutive failed dials
+	// attempt counts the dials since the connection last proved healthy:
+	// it grows with every failed dial and every connection lost before
+	// healthyAfter, so that a server that accepts and closes, or refuses
+	// at maxclients, is not redialled in a hot loop.
+	attempt := 0
 	everConnected := false
+	var wait time.Duration // before the next dial
+	kickable := true       // a command on the down connection may cut the wait
 	for redial := false; ; redial = true {
-		if redial && !c.waitBackoff(attempt) {
+		if redial && !c.waitBackoff(wait, kickable) {
 			break
 		}
 		c.mu.Lock()
@@ -100,7 +109,8 @@ func (c *Conn) supervise(eager bool) {
 
 		nc, br, err := c.observeDial(attempt, everConnected)
 		if err != nil {
-			stop := c.closed() || c.opts.NoReconnect || isPermanent(err) || (eager && !everConnected)
+			permanent := isPermanent(err)
+			stop := c.closed() || c.opts.NoReconnect || (eager && !everConnected)
 			c.mu.Lock()
 			c.lastErr = err
 			c.state = StateDisconnected
@@ -121,16 +131,50 @@ func (c *Conn) supervise(eager bool) {
 				break
 			}
 			attempt++
+			wait, kickable = c.opts.Backoff(attempt), true
+			if permanent {
+				// Wrong credentials or configuration: retry slowly (the
+				// server's ACL may be fixed), whatever the demand.
+				wait, kickable = jitter(time.Duration(permanentRetry.Load())), false
+			}
 			continue
 		}
-		attempt = 0
 		everConnected = true
+		up := time.Now()
 		c.serve(nc, br)
 		if c.closed() || c.opts.NoReconnect {
 			break
 		}
+		if time.Since(up) >= healthyAfter {
+			attempt = 0 // a healthy connection was lost: redial at once
+		} else {
+			attempt++
+		}
+		wait, kickable = c.opts.Backoff(attempt), true
 	}
 	c.shutdown()
+}
+
+// healthyAfter is how long a connection must stay up to prove the server
+// healthy: one lost sooner does not reset the backoff.
+const healthyAfter = time.Second
+
+// permanentRetry is the wait before redialling after a credential or
+// configuration error (see isPermanent); tests shorten it.
+var permanentRetry atomic.Int64
+
+func init() { permanentRetry.Store(int64(DefaultPermanentRetry)) }
+
+// DefaultPermanentRetry is roughly how long a connection waits before
+// dialling again after a handshake error that retrying cannot fix by
+// itself (wrong password, unknown database): long enough not to load a
+// server, short enough to find a fixed ACL. Commands do not hurry it.
+const DefaultPermanentRetry = 30 * time.Second
+
+// jitter returns a duration drawn uniformly from [d/2, d).
+func jitter(d time.Duration) time.Duration {
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
 }
 
 // serve runs the reader, writer and watchdog on a fresh socket until it
@@ -201,20 +245,23 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
 	}
 }
 
-// waitBackoff sleeps before reconnect attempt n, cut short by a command
-// arriving on the down connection (at most once per minRedialInterval).
-// It reports false when Disconnect was called.
-func (c *Conn) waitBackoff(attempt int) bool {
-	d := c.opts.Backoff(attempt)
+// waitBackoff sleeps d before a redial; when kickable, a command arriving
+// on the down connection cuts it short (at most once per
+// minRedialInterval). It reports false when Disconnect was called.
+func (c *Conn) waitBackoff(d time.Duration, kickable bool) bool {
 	if d <= 0 {
 		return !c.closed()
+	}
+	kick := c.kick
+	if !kickable {
+		kick = nil
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return true
-	case <-c.kick:
+	case <-kick:
 		return true
 	case <-c.closeCh:
 		return false
@@ -387,16 +434,38 @@ func (c *Conn) handshake(ctx context.Context, nc net.Conn, br *bufio.Reader) (st
 	return failed, firstErr
 }
 
-// isPermanent reports handshake errors that retrying cannot fix: wrong
-// credentials, a database that does not exist, an unsupported protocol.
+// isPermanent reports handshake errors that retrying soon cannot fix:
+// wrong credentials, missing permissions, a database that does not
+// exist, a protocol or command the server does not have. Every other
+// error reply is transient — a server at maxclients, LOADING, BUSY,
+// MASTERDOWN, TRYAGAIN, OOM — and is retried with the usual backoff.
 func isPermanent(err error) bool {
 	var perr *proto.Error
 	if !errors.As(err, &perr) {
 		return false
 	}
 	switch perr.Prefix {
-	case "LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN":
-		return false
+	case "WRONGPASS", "NOAUTH", "NOPERM", "NOPROTO":
+		return true
+	case "ERR":
+		msg := strings.ToLower(perr.Msg)
+		for _, config := range configErrors {
+			if strings.Contains(msg, config) {
+				return true
+			}
+		}
 	}
-	return true
+	return false
+}
+
+// configErrors are the texts of ERR replies that say the options do not
+// fit the server.
+var configErrors = []string{
+	"password",            // "invalid password", "no password is set", "without any password configured"
+	"invalid username",    //
+	"db index",            // "DB index is out of range", "invalid DB index"
+	"unknown command",     // HELLO on Redis 5, READONLY renamed away
+	"unknown subcommand",  //
+	"wrong number of arg", // AUTH user pass on Redis 5
+	"cluster support disabled",
 }
