@@ -358,7 +358,8 @@ func (c *Conn) watchdog(gen uint64, stop <-chan struct{}) {
 		overdue := ok && c.gen == gen && p.deadline != 0 && c.now() > p.deadline
 		c.mu.Unlock()
 		if overdue {
-			c.fail(gen, &ConnectionError{Addr: c.opts.Addr, Op: "reply timeout", Err: ErrTimeout})
+			c.fail(gen, &ConnectionError{Addr: c.opts.Addr, Op: "reply timeout",
+				Err: &timeoutError{msg: "no reply within " + c.opts.ReplyTimeout.String(), cause: ErrTimeout}})
 			return
 		}
 	}

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"errors"
+	"net"
 	"strings"
 )
 
@@ -29,24 +30,56 @@ type ConnectionError struct {
 	Err  error  // the cause
 }
 
+// Error reads "txredis/conn: <addr>: <op>: <cause>", each part once: a
+// cause that is itself a connection error of the same address reads as
+// the next step of the chain ("not connected: dial: connection
+// refused"), and the address a net.OpError repeats is left out.
 func (e *ConnectionError) Error() string {
 	var b strings.Builder
 	b.WriteString("txredis/conn: ")
+	if e.Addr != "" {
+		b.WriteString(e.Addr)
+		b.WriteString(": ")
+	}
+	e.writeChain(&b, e.Addr)
+	return b.String()
+}
+
+func (e *ConnectionError) writeChain(b *strings.Builder, addr string) {
 	b.WriteString(e.Op)
 	if e.Step != "" {
 		b.WriteString(" (")
 		b.WriteString(e.Step)
 		b.WriteString(")")
 	}
-	if e.Addr != "" {
-		b.WriteString(" ")
-		b.WriteString(e.Addr)
-	}
-	if e.Err != nil {
+	switch cause := e.Err; {
+	case cause == nil,
+		cause == ErrClosed && e.Op == "closed",
+		cause == ErrNotConnected && e.Op == "not connected":
+		// The op says it all.
+	default:
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		var inner *ConnectionError
+		if ce, ok := cause.(*ConnectionError); ok && (ce.Addr == addr || ce.Addr == "") {
+			inner = ce
+		}
+		if inner != nil {
+			inner.writeChain(b, addr)
+			return
+		}
+		b.WriteString(causeText(cause))
 	}
-	return b.String()
+}
+
+// causeText is err's message without what the chain already says: the
+// package prefix of this package's sentinels, and the operation and
+// address of a net.OpError (its cause is what matters).
+func causeText(err error) string {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil && err == error(oe) {
+		return oe.Err.Error()
+	}
+	return strings.TrimPrefix(err.Error(), "txredis/conn: ")
 }
 
 // Unwrap returns the cause.
@@ -54,3 +87,18 @@ func (e *ConnectionError) Unwrap() error { return e.Err }
 
 // Is reports ErrConnection for every ConnectionError.
 func (e *ConnectionError) Is(target error) bool { return target == ErrConnection }
+
+// timeoutError is the cause of a timed-out dial or reply: it matches
+// ErrTimeout, and unwraps to what the socket or context reported.
+type timeoutError struct {
+	msg   string // "timed out after 5s", "no reply within 10s"
+	cause error
+}
+
+func (e *timeoutError) Error() string { return e.msg }
+
+// Is reports ErrTimeout.
+func (e *timeoutError) Is(target error) bool { return target == ErrTimeout }
+
+// Unwrap returns what the socket or context reported.
+func (e *timeoutError) Unwrap() error { return e.cause }

@@ -350,12 +350,15 @@ func (c *Conn) dial(parent context.Context) (net.Conn, *bufio.Reader, error) {
 	return nc, br, nil
 }
 
+// dialError is the error of a failed dial: closed when Disconnect
+// interrupted it (nothing else went wrong), a timeout when ConnectTimeout
+// ran out, the cause otherwise.
 func (c *Conn) dialError(op, step string, err error, ctx context.Context) error {
-	if ctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded) || isNetTimeout(err) {
-		err = errors.Join(ErrTimeout, err)
-	}
 	if c.closed() {
-		err = errors.Join(ErrClosed, err)
+		return &ConnectionError{Addr: c.opts.Addr, Op: "closed", Err: ErrClosed}
+	}
+	if ctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded) || isNetTimeout(err) {
+		err = &timeoutError{msg: "timed out after " + c.opts.ConnectTimeout.String(), cause: err}
 	}
 	return &ConnectionError{Addr: c.opts.Addr, Op: op, Step: step, Err: err}
 }
