@@ -137,7 +137,7 @@ func TestReplyMemoryBudget(t *testing.T) {
 	}{
 		{"nested arrays", repeatFrame(1<<16, "*1\r\n*1\r\n:1\r\n")},
 		{"attributes", repeatFrame(1<<14, "|1\r\n+a\r\n+b\r\n:1\r\n")},
-		{"integers", repeatFrame(1<<14, ":1\r\n")},
+		{"integers", repeatFrame(1<<16, ":1\r\n")},
 		{"bulk strings", repeatFrame(1<<10, "$2000\r\n"+strings.Repeat("z", 2000)+"\r\n")},
 		{"simple strings", repeatFrame(1<<10, "+"+strings.Repeat("z", 2000)+"\r\n")},
 	} {
