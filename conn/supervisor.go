@@ -425,10 +425,14 @@ func (c *Conn) handshake(ctx context.Context, nc net.Conn, br *bufio.Reader) (st
 	for i, step := range steps {
 		v, err := rd.ReadValue()
 		if err != nil {
+			err = redactError(err, o.Password)
 			obs.endFrom(i, err)
 			return step, err
 		}
 		e := v.Err()
+		if e != nil {
+			e = redactError(e, o.Password)
+		}
 		obs.end(i, e)
 		if e != nil && firstErr == nil {
 			firstErr, failed = e, step
