@@ -63,6 +63,15 @@ type Conn struct {
 
 	pendingCount atomic.Int64 // len(fifo), readable without mu
 	counts       connCounts   // dials, failures, reconnects (stats.go)
+	// pushes counts the values read that answer no command (pushes,
+	// pub/sub messages): bytes that brought them are no sign that a reply
+	// is on its way.
+	pushes atomic.Uint64
+	// clock is a coarse now (nanoseconds since epoch) for reply
+	// deadlines, moved on by the watchdog every tick: reading the time
+	// for every command would cost more than the rest of enqueueing it.
+	// Deadlines from it are rounded up by a tick (watchdogTick).
+	clock atomic.Int64
 
 	mu sync.Mutex // protects the fields below
 	// state is the current state; lastErr why it is not connected.
@@ -246,7 +255,7 @@ func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
 		// While a dial is in flight the deadline is set when the socket
 		// is up (serve); a command queued now cannot be answered sooner.
 		if c.state == StateConnected {
-			dl = nextDeadline(c.q.len() > 0, c.lastDeadline, c.now(), timeout)
+			dl = nextDeadline(c.q.len() > 0, c.lastDeadline, c.clock.Load()+int64(c.watchdogTick()), timeout)
 			c.lastDeadline = dl
 		}
 	}
@@ -297,6 +306,7 @@ func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
 			return
 		}
 		if c.isPush(v) {
+			c.pushes.Add(1)
 			// Pushes are never replies: without a handler they are dropped.
 			if c.opts.OnPush != nil {
 				c.opts.OnPush(v)
@@ -315,6 +325,7 @@ func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
 		c.mu.Unlock()
 		if !ok {
 			if c.opts.OnPush != nil {
+				c.pushes.Add(1)
 				c.opts.OnPush(v)
 				continue
 			}
@@ -339,30 +350,44 @@ func (c *Conn) isPush(v proto.Value) bool {
 		v.Elems[0].Kind == proto.BulkString && pubsubKinds[v.Elems[0].Str]
 }
 
-// watchdog fails the connection when the oldest pending reply is overdue.
-func (c *Conn) watchdog(gen uint64, stop <-chan struct{}) {
-	tick := c.opts.ReplyTimeout / 4
-	if tick < 5*time.Millisecond {
-		tick = 5 * time.Millisecond
-	}
-	t := time.NewTicker(tick)
+// watchdog fails the connection when the oldest pending reply is overdue
+// and the server sent nothing that could be a reply for ReplyTimeout: a
+// reply that is streaming is late, not lost. A tick in which a push or a
+// pub/sub message arrived proves nothing: the bytes may all be theirs
+// while the server never got the commands.
+func (c *Conn) watchdog(gen uint64, stop <-chan struct{}, rc *readCounter) {
+	t := time.NewTicker(c.watchdogTick())
 	defer t.Stop()
+	reads, pushes, heard := rc.n.Load(), c.pushes.Load(), c.now()
 	for {
 		select {
 		case <-stop:
 			return
 		case <-t.C:
 		}
+		now := c.now()
+		c.clock.Store(now)
+		n, np := rc.n.Load(), c.pushes.Load()
+		if n != reads && np == pushes {
+			heard = now
+		}
+		reads, pushes = n, np
 		c.mu.Lock()
 		p, ok := c.q.peek()
-		overdue := ok && c.gen == gen && p.deadline != 0 && c.now() > p.deadline
+		overdue := ok && c.gen == gen && p.deadline != 0 && now > p.deadline
 		c.mu.Unlock()
-		if overdue {
+		if overdue && now-heard >= int64(c.opts.ReplyTimeout) {
 			c.fail(gen, &ConnectionError{Addr: c.opts.Addr, Op: "reply timeout",
 				Err: &timeoutError{msg: "no reply within " + c.opts.ReplyTimeout.String(), cause: ErrTimeout}})
 			return
 		}
 	}
+}
+
+// watchdogTick is how often the watchdog looks: a quarter of
+// ReplyTimeout, at least 5ms.
+func (c *Conn) watchdogTick() time.Duration {
+	return max(c.opts.ReplyTimeout/4, 5*time.Millisecond)
 }
 
 // fail records the first fatal error of socket generation gen: it marks

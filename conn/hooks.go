@@ -315,14 +315,14 @@ func batchName(prefix string, cmds []*proto.Cmd) string {
 // observeDial dials as dial does, reporting the dial to hooks as an
 // OpDial; attempt counts the failed dials before it, reconnect tells
 // that the connection had been up.
-func (c *Conn) observeDial(attempt int, reconnect bool) (net.Conn, *bufio.Reader, error) {
+func (c *Conn) observeDial(attempt int, reconnect bool) (net.Conn, *bufio.Reader, *readCounter, error) {
 	if len(c.opts.Hooks) == 0 {
 		return c.dial(c.ctx)
 	}
 	a := StartOp(c.ctx, c.opts.Hooks, Op{Kind: OpDial, Addr: c.opts.Addr, DB: c.opts.DB, Attempt: attempt, Reconnect: reconnect})
-	nc, br, err := c.dial(valuesFrom{Context: c.ctx, values: a.Context()})
+	nc, br, rc, err := c.dial(valuesFrom{Context: c.ctx, values: a.Context()})
 	a.End(err)
-	return nc, br, err
+	return nc, br, rc, err
 }
 
 // valuesFrom is a context that ends with its Context and takes its

@@ -18,6 +18,14 @@ const (
 	DefaultAddr           = "localhost:6379"
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultReadBuffer     = 16 << 10
+	// DefaultReplyTimeout is how long a connection may stay silent while
+	// a reply is overdue before it is considered dead (see
+	// Options.ReplyTimeout). It is twice Redis's own threshold for a
+	// command that runs too long (busy-reply-threshold, 5s), and shorter
+	// than a Redis Cluster's node timeout (15s), so that commands pending
+	// on a frozen master fail before a failover can demote it, instead of
+	// being acknowledged when it wakes and lost when it resyncs.
+	DefaultReplyTimeout = 10 * time.Second
 )
 
 // Options configures a connection. The zero value connects to
@@ -47,11 +55,22 @@ type Options struct {
 	// ConnectTimeout bounds one dial plus handshake (default 5s). Commands
 	// sent while a dial is in flight wait for it at most this long.
 	ConnectTimeout time.Duration
-	// ReplyTimeout, when > 0, is how long a reply may take. Blocking
-	// commands (BLPOP, XREAD BLOCK, WAIT...) get their own timeout on top.
-	// A reply that times out breaks the connection, as in txredisapi: every
-	// pending command fails with a timeout ConnectionError and the
-	// connection is redialled.
+	// ReplyTimeout bounds how long a reply may keep the connection
+	// waiting in silence: the connection is considered dead once the
+	// oldest pending reply is more than ReplyTimeout late (measured from
+	// when its command was written, and never before the replies ahead of
+	// it) and nothing at all arrived from the server for ReplyTimeout.
+	// A reply that is streaming, however slowly, is not cut. Blocking
+	// commands (BLPOP, XREAD BLOCK, WAIT...) get their own timeout on top,
+	// and those that block forever (BLPOP 0) have no deadline: a server
+	// that vanished from the network under them is found by TCP
+	// keepalive, tuned to give up after about 30s. A dead connection is
+	// broken as in txredisapi: every pending command fails with a timeout
+	// ConnectionError and the connection is redialled.
+	//
+	// 0 means DefaultReplyTimeout (10s), so that no command waits forever
+	// on a silent server by default; a negative value disables the reply
+	// timeout (commands then wait until the connection is lost).
 	ReplyTimeout time.Duration
 	// NoReconnect disables automatic reconnection (txredisapi's
 	// reconnect=False): once lost, the connection stays down.
@@ -125,6 +144,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.ReplyTimeout == 0 {
+		o.ReplyTimeout = DefaultReplyTimeout
 	}
 	if o.Backoff == nil {
 		o.Backoff = DefaultBackoff

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -107,7 +108,7 @@ func (c *Conn) supervise(eager bool) {
 		c.mu.Unlock()
 		c.emit(StateEvent{State: StateConnecting, Attempt: attempt})
 
-		nc, br, err := c.observeDial(attempt, everConnected)
+		nc, br, rc, err := c.observeDial(attempt, everConnected)
 		if err != nil {
 			permanent := isPermanent(err)
 			stop := c.closed() || c.opts.NoReconnect || (eager && !everConnected)
@@ -141,7 +142,7 @@ func (c *Conn) supervise(eager bool) {
 		}
 		everConnected = true
 		up := time.Now()
-		c.serve(nc, br)
+		c.serve(nc, br, rc)
 		if c.closed() || c.opts.NoReconnect {
 			break
 		}
@@ -179,7 +180,7 @@ func jitter(d time.Duration) time.Duration {
 
 // serve runs the reader, writer and watchdog on a fresh socket until it
 // fails or Disconnect is called, and waits for them.
-func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
+func (c *Conn) serve(nc net.Conn, br *bufio.Reader, rc *readCounter) {
 	c.mu.Lock()
 	c.gen++
 	gen := c.gen
@@ -189,7 +190,9 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
 	c.state = StateConnected
 	c.lastErr = nil
 	// Reply deadlines of commands queued during the dial start now.
-	c.lastDeadline = c.q.startDeadlines(c.now())
+	now := c.now()
+	c.clock.Store(now)
+	c.lastDeadline = c.q.startDeadlines(now)
 	dialing := c.dialing
 	c.dialing = nil
 	c.wakePending = false
@@ -205,7 +208,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader) {
 	go func() { defer wg.Done(); c.readLoop(br, gen) }()
 	if c.opts.ReplyTimeout > 0 {
 		wg.Add(1)
-		go func() { defer wg.Done(); c.watchdog(gen, stop) }()
+		go func() { defer wg.Done(); c.watchdog(gen, stop, rc) }()
 	}
 	dialing.Callback(struct{}{})
 	c.emit(StateEvent{State: StateConnected})
@@ -305,9 +308,30 @@ func (c *Conn) emit(e StateEvent) {
 	}
 }
 
+// keepAlive finds a peer that vanished from the network (a partition, a
+// machine powered off) under a connection that has no reply deadline (a
+// command blocking forever) in about 30s: 15s idle, then 3 probes 5s
+// apart. The system default is two hours, Go's own 2.5 minutes.
+var keepAlive = net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interval: 5 * time.Second, Count: 3}
+
+// readCounter counts the reads that brought bytes from the socket, for
+// the watchdog to tell a silent server from a slow reply.
+type readCounter struct {
+	r io.Reader
+	n atomic.Uint64
+}
+
+func (rc *readCounter) Read(p []byte) (int, error) {
+	n, err := rc.r.Read(p)
+	if n > 0 {
+		rc.n.Add(1)
+	}
+	return n, err
+}
+
 // dial opens a socket and runs the handshake within ConnectTimeout;
 // parent is c.ctx, or the context of a dial reported to hooks.
-func (c *Conn) dial(parent context.Context) (net.Conn, *bufio.Reader, error) {
+func (c *Conn) dial(parent context.Context) (net.Conn, *bufio.Reader, *readCounter, error) {
 	ctx, cancel := context.WithTimeout(parent, c.opts.ConnectTimeout)
 	defer cancel()
 	var nc net.Conn
@@ -315,11 +339,11 @@ func (c *Conn) dial(parent context.Context) (net.Conn, *bufio.Reader, error) {
 	if c.opts.Dialer != nil {
 		nc, err = c.opts.Dialer(ctx, c.network, c.target)
 	} else {
-		d := net.Dialer{KeepAlive: 30 * time.Second}
+		d := net.Dialer{KeepAliveConfig: keepAlive}
 		nc, err = d.DialContext(ctx, c.network, c.target)
 	}
 	if err != nil {
-		return nil, nil, c.dialError("dial", "", err, ctx)
+		return nil, nil, nil, c.dialError("dial", "", err, ctx)
 	}
 	if c.opts.TLS != nil {
 		cfg := c.opts.TLS.Clone()
@@ -331,23 +355,24 @@ func (c *Conn) dial(parent context.Context) (net.Conn, *bufio.Reader, error) {
 		tc := tls.Client(nc, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			nc.Close()
-			return nil, nil, c.dialError("tls handshake", "", err, ctx)
+			return nil, nil, nil, c.dialError("tls handshake", "", err, ctx)
 		}
 		nc = tc
 	}
 	unblock := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Now()) })
 	defer unblock()
-	br := bufio.NewReaderSize(nc, c.opts.ReadBufferSize)
+	rc := &readCounter{r: nc}
+	br := bufio.NewReaderSize(rc, c.opts.ReadBufferSize)
 	if step, err := c.handshake(ctx, nc, br); err != nil {
 		nc.Close()
-		return nil, nil, c.dialError("handshake", step, err, ctx)
+		return nil, nil, nil, c.dialError("handshake", step, err, ctx)
 	}
 	if !unblock() {
 		nc.Close()
-		return nil, nil, c.dialError("handshake", "", ctx.Err(), ctx)
+		return nil, nil, nil, c.dialError("handshake", "", ctx.Err(), ctx)
 	}
 	_ = nc.SetDeadline(time.Time{})
-	return nc, br, nil
+	return nc, br, rc, nil
 }
 
 // dialError is the error of a failed dial: closed when Disconnect
