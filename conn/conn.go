@@ -384,10 +384,12 @@ func (c *Conn) watchdog(gen uint64, stop <-chan struct{}, rc *readCounter) {
 	}
 }
 
-// watchdogTick is how often the watchdog looks: a quarter of
-// ReplyTimeout, at least 5ms.
+// watchdogTick is how often the watchdog looks: an eighth of
+// ReplyTimeout, at least 5ms. A silent server is found between
+// ReplyTimeout and ReplyTimeout plus two ticks after the command (one
+// for the coarse clock, one for the look).
 func (c *Conn) watchdogTick() time.Duration {
-	return max(c.opts.ReplyTimeout/4, 5*time.Millisecond)
+	return max(c.opts.ReplyTimeout/8, 5*time.Millisecond)
 }
 
 // fail records the first fatal error of socket generation gen: it marks

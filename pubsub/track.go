@@ -131,6 +131,7 @@ func (s *Subscriber) request(f family, subscribe bool, args []string) *deferred.
 	r := &request{d: new(deferred.Deferred[[]Confirmation]), fam: f, subscribe: subscribe, args: slices.Clone(args)}
 	s.mu.Lock()
 	var err error
+	sent := false
 	switch {
 	case s.closing || s.state == conn.StateDisconnected || s.state == conn.StateClosed:
 		err = s.unavailableLocked()
@@ -138,12 +139,25 @@ func (s *Subscriber) request(f family, subscribe bool, args []string) *deferred.
 		s.queued = append(s.queued, r)
 	default:
 		err = s.sendLocked(r)
+		sent = err == nil
 	}
 	s.mu.Unlock()
 	if err != nil {
 		r.fail(err)
 	}
+	if sent {
+		s.probe()
+	}
 	return r.d
+}
+
+// probe sends a PING behind a request, unless one is in flight: its
+// reply timeout (PingTimeout) bounds how long the request can wait on a
+// connection that went silent, instead of the next keepalive.
+func (s *Subscriber) probe() {
+	if s.pinging.CompareAndSwap(false, true) {
+		s.Ping().Observe(func(string, error) { s.pinging.Store(false) })
+	}
 }
 
 // sendLocked writes r and registers it for its confirmations.
