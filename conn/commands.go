@@ -22,12 +22,7 @@ type Commands struct {
 func NewCommands(s Sender) Commands { return Commands{s: s} }
 
 // Sender returns the handle the commands go through.
-func (c Commands) Sender() Sender {
-	if o, ok := c.s.(owned); ok {
-		return o.handle()
-	}
-	return c.s
-}
+func (c Commands) Sender() Sender { return handleOf(c.s) }
 
 // ErrBadArgs matches arguments rejected before anything is sent
 // (txredisapi's InvalidData).

@@ -149,7 +149,7 @@ func (v *view) SendBatch(cmds []*proto.Cmd, rs []Resolver) {
 // transaction's Multi or Watch), or fails with ErrNoLease when the
 // handle cannot lend a connection.
 func (v *view) Lease(ctx context.Context) *deferred.Deferred[*Lease] {
-	if l, ok := v.s.(Leaser); ok {
+	if l, ok := handleOf(v.s).(Leaser); ok {
 		return l.Lease(ctx)
 	}
 	return deferred.Fail[*Lease](ErrNoLease)

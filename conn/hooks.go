@@ -144,7 +144,7 @@ func (l *Lease) HookTarget() HookTarget { return l.c.HookTarget() }
 // hookTargetOf returns what s reports to hooks; the zero HookTarget when
 // s does not say.
 func hookTargetOf(s Sender) HookTarget {
-	if h, ok := s.(Hooked); ok {
+	if h, ok := handleOf(s).(Hooked); ok {
 		return h.HookTarget()
 	}
 	return HookTarget{}

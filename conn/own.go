@@ -81,6 +81,15 @@ func failBatch(cmds []*proto.Cmd, rs []Resolver, err error) {
 	}
 }
 
+// handleOf returns the handle behind s when s is an owned view, else s:
+// what a lease, a hook target or a printed form must be asked of.
+func handleOf(s Sender) Sender {
+	if o, ok := s.(owned); ok {
+		return o.handle()
+	}
+	return s
+}
+
 // ownConn is a Conn's own command set's way in.
 type ownConn Conn
 
