@@ -4,7 +4,7 @@
 # getset from 64 goroutines (and C, if set), median of RUNS runs.
 set -euo pipefail
 cd "$(dirname "$0")"
-N=${N:-200000}
+DURATION=${DURATION:-2s}
 RUNS=${RUNS:-3}
 C=${C:-64}
 CLIENTS="txredis goredis rueidis"
@@ -52,7 +52,7 @@ printf '%-10s %-6s' getset "$C"
 best=0 tx=0
 for cl in $CLIENTS; do
   v=$(for _ in $(seq "$RUNS"); do
-        ./bench -cluster -client "$cl" -mode getset -c "$C" -n "$N" -addr "$LIST" | tail -1 | awk '{print $(NF-1)}'
+        ./bench -cluster -client "$cl" -mode getset -c "$C" -duration "$DURATION" -addr "$LIST" | tail -1 | sed 's/.*"ops_per_sec":\([0-9.]*\).*/\1/' 
       done | median)
   printf ' %12s' "$v"
   if [ "$cl" = txredis ]; then tx=$v; else best=$(awk -v a="$best" -v b="$v" 'BEGIN{print (b>a)?b:a}'); fi

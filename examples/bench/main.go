@@ -1,172 +1,123 @@
 // Command bench compares txredis with go-redis v9, rueidis and redigo
-// against the same redis-server.
+// against the same redis-server, each peer at its default and at its best
+// documented configuration.
 //
-//	go run . -client txredis|goredis|rueidis|redigo -addr HOST:PORT \
-//	    -c GOROUTINES -n REQUESTS -d VALUE_BYTES -mode getset|pipeline|fire
-//	go run . -cluster -client txredis|goredis|rueidis -addr H1:P1,H2:P2,... -mode getset
+// Run the whole comparison (it starts its own redis-server on a free
+// loopback port unless -addr is given):
+//
+//	go run . -matrix                      # or: make bench-compare from the repository root
+//	go run . -matrix -rows getset-64,fire -rounds 3 -duration 1s
+//
+// Run one measurement (this is what -matrix runs, one process per client
+// and round, so that no client inherits another's heap or goroutines):
+//
+//	go run . -client txredis -addr 127.0.0.1:6379 -mode getset -c 64
 //
 // Modes:
-//   - getset: each of c goroutines issues a SET or a GET (alternating) and
-//     waits for it before the next.
-//   - pipeline: each of c goroutines sends batches of 100 SETs and waits for
-//     each batch.
-//   - fire: one goroutine issues all n SETs without waiting, then waits for
-//     all (for peers: their fastest equivalent, batches of 10,000).
+//   - getset: c goroutines, each issues a SET or a GET (alternating) and
+//     waits for it before the next; closed loop, for -duration.
+//   - pipeline: c goroutines, each sends an explicit pipeline of 100 SETs
+//     and waits for it (txredis-auto: 100 plain SETs without waiting, then
+//     waits for them).
+//   - fire: one goroutine streams -n SETs, keeping at most -window
+//     unanswered (txredis: plain SETs; peers: their fastest streaming
+//     form, see peers.go).
+//   - latency: open loop; a scheduler offers -rate requests per second to
+//     -c worker goroutines and each latency is measured from the moment the
+//     request was due, so a stalled client cannot hide its queueing delay.
 //
-// The last line printed is "<client> <mode> c=<C> n=<N>: <ops> ops/s".
+// Each run prints one line of JSON with ops/s, write and read syscalls per
+// operation (from /proc/self/io), allocations and bytes per operation
+// (runtime.MemStats) and client CPU per operation (getrusage); -matrix
+// prints a table of medians and ratios.
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
+	"runtime/pprof"
 	"strings"
-	"sync"
 	"time"
 )
 
-// driver is one client under test.
-type driver interface {
-	set(key, value string) error
-	get(key string) error
-	// setBatch sends len(keys) SETs as one pipeline and waits for all.
-	setBatch(keys []string, value string) error
-	// fire issues SET for every key without waiting, then waits for all.
-	fire(keys []string, value string) error
-	close()
+// config is one measurement.
+type config struct {
+	Client   string        `json:"client"`
+	Mode     string        `json:"mode"`
+	C        int           `json:"c"`
+	D        int           `json:"d"`
+	N        int           `json:"n,omitempty"`
+	Rate     int           `json:"rate,omitempty"`
+	Window   int           `json:"window,omitempty"`
+	Duration time.Duration `json:"-"`
+	Warmup   time.Duration `json:"-"`
+	Pool     int           `json:"-"`
+	Addrs    []string      `json:"-"`
+	Cluster  bool          `json:"-"`
 }
-
-const (
-	batchSize = 100
-	fireChunk = 10000
-	keySpace  = 10000
-)
 
 func main() {
-	client := flag.String("client", "txredis", "txredis, txredis-pool, goredis, rueidis or redigo")
-	addr := flag.String("addr", "127.0.0.1:6379", "redis-server address")
-	c := flag.Int("c", 64, "concurrent goroutines")
-	n := flag.Int("n", 200000, "total requests")
-	d := flag.Int("d", 16, "value size in bytes")
-	mode := flag.String("mode", "getset", "getset, pipeline or fire")
-	poolSize := flag.Int("pool", 4, "connections for txredis-pool")
-	clustered := flag.Bool("cluster", false, "-addr is a comma-separated list of Redis Cluster nodes")
+	var cfg config
+	flag.StringVar(&cfg.Client, "client", "txredis", "client configuration: "+strings.Join(clientNames(), ", "))
+	addr := flag.String("addr", "", "redis-server address (host:port, or a comma-separated list with -cluster); -matrix starts a server when empty")
+	flag.IntVar(&cfg.C, "c", 64, "concurrent goroutines (latency: worker goroutines)")
+	flag.IntVar(&cfg.D, "d", 16, "value size in bytes")
+	flag.IntVar(&cfg.N, "n", 1000000, "requests in fire mode")
+	flag.IntVar(&cfg.Rate, "rate", 10000, "offered requests per second in latency mode")
+	flag.IntVar(&cfg.Window, "window", 10000, "unanswered requests at most in fire mode")
+	flag.StringVar(&cfg.Mode, "mode", "getset", "getset, pipeline, fire or latency")
+	flag.DurationVar(&cfg.Duration, "duration", 2*time.Second, "timed part of a getset, pipeline or latency run")
+	flag.DurationVar(&cfg.Warmup, "warmup", 500*time.Millisecond, "untimed run of the same workload before timing")
+	flag.IntVar(&cfg.Pool, "pool", 10, "connections for txredis-pool")
+	flag.BoolVar(&cfg.Cluster, "cluster", false, "-addr is a comma-separated list of Redis Cluster nodes")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed part to this file")
+
+	matrix := flag.Bool("matrix", false, "run the whole comparison and print a table")
+	rows := flag.String("rows", "", "with -matrix: comma-separated rows (default all): "+strings.Join(rowNames(), ", "))
+	clients := flag.String("clients", "", "with -matrix: comma-separated clients (default all)")
+	rounds := flag.Int("rounds", 5, "with -matrix: rounds; clients are interleaved and rotated each round, medians reported")
+	markdown := flag.Bool("markdown", false, "with -matrix: print the table as markdown")
 	flag.Parse()
 
-	var drv driver
-	var err error
-	if *clustered {
-		drv, err = openCluster(*client, strings.Split(*addr, ","))
-	} else {
-		drv, err = open(*client, *addr, *c, *poolSize)
+	if *matrix {
+		m := matrixConfig{rounds: *rounds, duration: cfg.Duration, warmup: cfg.Warmup, markdown: *markdown, addr: *addr, fireN: cfg.N}
+		if *rows != "" {
+			m.rows = strings.Split(*rows, ",")
+		}
+		if *clients != "" {
+			m.clients = strings.Split(*clients, ",")
+		}
+		if err := runMatrix(m); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
 	}
+
+	if *addr == "" {
+		*addr = "127.0.0.1:6379"
+	}
+	cfg.Addrs = strings.Split(*addr, ",")
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		profileStart = func() { _ = pprof.StartCPUProfile(f) }
+		profileStop = pprof.StopCPUProfile
+	}
+	res, err := runOne(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	defer drv.close()
-
-	keys := make([]string, keySpace)
-	for i := range keys {
-		keys[i] = "bench:" + strconv.Itoa(i)
-	}
-	value := strings.Repeat("x", *d)
-	// Warm up connections and the server's keyspace.
-	if err := drv.setBatch(keys[:batchSize], value); err != nil {
-		fmt.Fprintln(os.Stderr, "bench: warm-up:", err)
-		os.Exit(1)
-	}
-
-	start := time.Now()
-	var done int
-	switch *mode {
-	case "getset":
-		done, err = runGetSet(drv, keys, value, *c, *n)
-	case "pipeline":
-		done, err = runPipeline(drv, keys, value, *c, *n)
-	case "fire":
-		done, err = runFire(drv, keys, value, *n)
-	default:
-		err = fmt.Errorf("unknown mode %q", *mode)
-	}
-	elapsed := time.Since(start)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
-	fmt.Printf("%s %s c=%d n=%d: %.0f ops/s\n", *client, *mode, *c, done, float64(done)/elapsed.Seconds())
+	out, _ := json.Marshal(res)
+	fmt.Println(string(out))
 }
 
-func open(client, addr string, c, poolSize int) (driver, error) {
-	switch client {
-	case "txredis":
-		return openTxredis(addr, 0)
-	case "txredis-pool":
-		return openTxredis(addr, poolSize)
-	case "goredis":
-		return openGoRedis(addr), nil
-	case "rueidis":
-		return openRueidis(addr)
-	case "redigo":
-		return openRedigo(addr, c), nil
-	}
-	return nil, fmt.Errorf("unknown client %q", client)
-}
-
-// parallel runs f(g, count) on c goroutines sharing n operations.
-func parallel(c, n int, f func(g, count int) error) (int, error) {
-	var wg sync.WaitGroup
-	errs := make(chan error, c)
-	per := n / c
-	for g := 0; g < c; g++ {
-		wg.Add(1)
-		go func(g int) {
-			defer wg.Done()
-			if err := f(g, per); err != nil {
-				errs <- err
-			}
-		}(g)
-	}
-	wg.Wait()
-	close(errs)
-	return per * c, <-errs
-}
-
-func runGetSet(drv driver, keys []string, value string, c, n int) (int, error) {
-	return parallel(c, n, func(g, count int) error {
-		for i := 0; i < count; i++ {
-			k := keys[(g*count+i)%keySpace]
-			var err error
-			if i%2 == 0 {
-				err = drv.set(k, value)
-			} else {
-				err = drv.get(k)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func runPipeline(drv driver, keys []string, value string, c, n int) (int, error) {
-	return parallel(c, n, func(g, count int) error {
-		for i := 0; i+batchSize <= count; i += batchSize {
-			off := (g*batchSize + i) % (keySpace - batchSize)
-			if err := drv.setBatch(keys[off:off+batchSize], value); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func runFire(drv driver, keys []string, value string, n int) (int, error) {
-	all := make([]string, n)
-	for i := range all {
-		all[i] = keys[i%keySpace]
-	}
-	return n, drv.fire(all, value)
-}
+// profileStart and profileStop bracket the timed part of a run.
+var profileStart, profileStop = func() {}, func() {}
