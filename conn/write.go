@@ -3,6 +3,7 @@ package conn
 import (
 	"errors"
 	"net"
+	"runtime"
 	"slices"
 	"sync"
 	"syscall"
@@ -173,9 +174,10 @@ func (dw *directWriter) once(fd uintptr) bool {
 	return true // never wait for the socket: the writer goroutine does that
 }
 
-// writeLoop owns writes on nc for generation gen. It writes everything
-// queued in one call (writev on TCP) whenever it is woken, so commands
-// sent while a write is in progress go out together in the next one.
+// writeLoop owns writes on nc for generation gen. Woken by a sender, it
+// first yields to the other runnable goroutines, then writes everything
+// queued in one call (writev on TCP), so commands sent while it waited to
+// run or while a write was in progress go out together in the next one.
 func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
 	var chunks [][]byte
 	mine := false // this goroutine set c.writing
@@ -185,6 +187,12 @@ func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
 		case <-stop:
 			return
 		}
+		// Senders woken by the same burst of replies are runnable now;
+		// the one that woke us is about to park. Yielding once lets them
+		// queue their commands, so that one write carries them all
+		// instead of the first alone. When nothing else is runnable the
+		// yield returns at once: no timer, no delay on a quiet connection.
+		runtime.Gosched()
 		for {
 			c.mu.Lock()
 			if c.gen != gen || c.state != StateConnected {
