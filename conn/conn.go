@@ -77,12 +77,10 @@ type Conn struct {
 	// state is the current state; lastErr why it is not connected.
 	state   State
 	lastErr error
-	// wfull and wbuf hold encoded commands the writer has not taken yet,
-	// in pooled chunks (see write.go); every command in them has its
-	// entry in q.
-	wfull [][]byte
-	wbuf  []byte
-	q     fifo
+	// w holds encoded commands the writer has not taken yet (see
+	// write.go); every command in it has its entry in q.
+	w wqueue
+	q fifo
 	// lastDeadline is the deadline of the newest pending command.
 	lastDeadline int64
 	// wakePending is set when the writer was signalled and has not yet
@@ -207,7 +205,7 @@ func (c *Conn) SendNoReply(cmd *proto.Cmd) error {
 	if err := c.acceptLocked(); err != nil {
 		return err
 	}
-	c.appendLocked(cmd)
+	c.w.append(cmd)
 	c.signalLocked()
 	return nil
 }
@@ -242,7 +240,7 @@ func (c *Conn) acceptLocked() error {
 }
 
 func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
-	c.appendLocked(cmd)
+	c.w.append(cmd)
 	var timeout, dl int64
 	if c.opts.ReplyTimeout > 0 {
 		block, blocking := cmd.Blocking()
@@ -418,7 +416,7 @@ func (c *Conn) fail(gen uint64, cause error) {
 	} else {
 		c.state = StateDisconnected
 	}
-	recycle(c.takeWritesLocked(nil))
+	c.w.drop()
 	c.wakePending = false
 	c.writing = false
 	c.mu.Unlock()
@@ -449,7 +447,7 @@ func (c *Conn) failPending(gen uint64) {
 func (c *Conn) takePendingLocked() []pending {
 	failed := c.q.drain()
 	c.pendingCount.Store(0)
-	recycle(c.takeWritesLocked(nil))
+	c.w.drop()
 	c.wakePending = false
 	c.writing = false
 	c.lastDeadline = 0

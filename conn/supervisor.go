@@ -196,7 +196,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader, rc *readCounter) {
 	dialing := c.dialing
 	c.dialing = nil
 	c.wakePending = false
-	if c.hasWritesLocked() {
+	if !c.w.empty() {
 		c.signalLocked()
 	}
 	c.mu.Unlock()

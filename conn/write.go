@@ -17,7 +17,9 @@ import (
 // idle connection holds none. A chunk is closed once less than
 // chunkHeadroom bytes are left, so that ordinary commands never outgrow
 // it; a larger command makes append move it, and the moved buffer is
-// simply not returned to the pool.
+// simply not returned to the pool. Arguments of proto.LargeArg bytes or
+// more are not copied into chunks at all: they are written from their
+// own memory, as separate pieces of one writev.
 const (
 	chunkSize     = 16 << 10
 	chunkHeadroom = 1 << 10
@@ -27,46 +29,78 @@ type chunk [chunkSize]byte
 
 var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
 
-func getChunk() []byte { return chunkPool.Get().(*chunk)[:0] }
+// wqueue holds the encoded commands a connection has not written yet, as
+// segments to write in order. Conn.mu protects it.
+type wqueue struct {
+	segs [][]byte // closed segments: parts of chunks, or large arguments
+	buf  []byte   // the open segment, at the end of the newest chunk; nil when none
+	own  []*chunk // the pooled chunks segs and buf live in, to recycle once written
+}
 
-// putChunk returns b to the pool when it is a whole pooled chunk.
-func putChunk(b []byte) {
-	if cap(b) == chunkSize {
-		chunkPool.Put((*chunk)(b[:chunkSize]))
+// append encodes cmd at the end of the queue.
+func (w *wqueue) append(cmd *proto.Cmd) {
+	if w.buf == nil {
+		ch := chunkPool.Get().(*chunk)
+		w.own = append(w.own, ch)
+		w.buf = ch[:0]
+	}
+	w.buf = cmd.Encode(w.buf, w)
+	if cap(w.buf)-len(w.buf) < chunkHeadroom {
+		if len(w.buf) > 0 {
+			w.segs = append(w.segs, w.buf)
+		}
+		w.buf = nil
 	}
 }
 
-func (c *Conn) appendLocked(cmd *proto.Cmd) {
-	if c.wbuf == nil {
-		c.wbuf = getChunk()
+// Large closes the open segment, queues the large argument after it, and
+// opens a new segment in the rest of the chunk (proto.LargeWriter).
+func (w *wqueue) Large(dst, large []byte) []byte {
+	if len(dst) > 0 {
+		w.segs = append(w.segs, dst)
 	}
-	c.wbuf = cmd.AppendTo(c.wbuf)
-	if len(c.wbuf) > chunkSize-chunkHeadroom {
-		c.wfull = append(c.wfull, c.wbuf)
-		c.wbuf = nil
-	}
+	w.segs = append(w.segs, large)
+	return dst[len(dst):]
 }
 
-// takeWritesLocked moves every unwritten chunk into dst.
-func (c *Conn) takeWritesLocked(dst [][]byte) [][]byte {
-	dst = append(dst, c.wfull...)
-	clear(c.wfull)
-	c.wfull = c.wfull[:0]
-	if len(c.wbuf) > 0 {
-		dst = append(dst, c.wbuf)
-		c.wbuf = nil
+// empty reports whether nothing is queued.
+func (w *wqueue) empty() bool { return len(w.segs) == 0 && len(w.buf) == 0 }
+
+// take moves every queued segment to segs and the chunks they live in to
+// own, and empties the queue.
+func (w *wqueue) take(segs [][]byte, own []*chunk) ([][]byte, []*chunk) {
+	segs = append(segs, w.segs...)
+	clear(w.segs)
+	w.segs = w.segs[:0]
+	if len(w.buf) > 0 {
+		segs = append(segs, w.buf)
 	}
-	return dst
+	w.buf = nil
+	own = append(own, w.own...)
+	clear(w.own)
+	w.own = w.own[:0]
+	return segs, own
+}
+
+// requeue puts segments that were taken but not written back at the front
+// of the queue, with the chunks they live in.
+func (w *wqueue) requeue(segs [][]byte, own []*chunk) {
+	w.segs = slices.Insert(w.segs, 0, segs...)
+	w.own = slices.Insert(w.own, 0, own...)
+}
+
+// drop empties the queue, recycling its chunks.
+func (w *wqueue) drop() {
+	_, own := w.take(nil, nil)
+	recycle(own)
 }
 
 // recycle returns written chunks to the pool.
-func recycle(chunks [][]byte) {
-	for _, b := range chunks {
-		putChunk(b)
+func recycle(own []*chunk) {
+	for _, ch := range own {
+		chunkPool.Put(ch)
 	}
 }
-
-func (c *Conn) hasWritesLocked() bool { return len(c.wfull) > 0 || len(c.wbuf) > 0 }
 
 func (c *Conn) signalLocked() {
 	if c.state != StateConnected || c.wakePending {
@@ -89,13 +123,16 @@ func (c *Conn) signalLocked() {
 // batches instead. Sending never waits on the network.
 func (c *Conn) flushAndUnlock(idle bool) {
 	dw := c.direct
-	if !idle || dw == nil || c.state != StateConnected || c.writing || c.wakePending || len(c.wfull) > 0 || len(c.wbuf) == 0 {
+	w := &c.w
+	if !idle || dw == nil || c.state != StateConnected || c.writing || c.wakePending || len(w.segs) > 0 || len(w.buf) == 0 || len(w.own) != 1 {
 		c.signalLocked()
 		c.mu.Unlock()
 		return
 	}
-	buf := c.wbuf
-	c.wbuf = nil
+	buf, ch := w.buf, w.own[0]
+	w.buf = nil
+	w.own[0] = nil
+	w.own = w.own[:0]
 	c.writing = true
 	gen := c.gen
 	c.mu.Unlock()
@@ -115,11 +152,11 @@ func (c *Conn) flushAndUnlock(idle bool) {
 		return
 	}
 	if n < len(buf) {
-		c.wfull = slices.Insert(c.wfull, 0, buf[n:])
+		w.requeue([][]byte{buf[n:]}, []*chunk{ch})
 	} else {
-		putChunk(buf)
+		chunkPool.Put(ch)
 	}
-	if c.hasWritesLocked() {
+	if !w.empty() {
 		c.signalLocked()
 	}
 	c.mu.Unlock()
@@ -179,7 +216,9 @@ func (dw *directWriter) once(fd uintptr) bool {
 // queued in one call (writev on TCP), so commands sent while it waited to
 // run or while a write was in progress go out together in the next one.
 func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
-	var chunks [][]byte
+	var segs, scratch [][]byte
+	var bufs net.Buffers
+	var own []*chunk
 	mine := false // this goroutine set c.writing
 	for {
 		select {
@@ -199,28 +238,34 @@ func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
 				c.mu.Unlock()
 				return
 			}
-			recycle(chunks)
-			clear(chunks)
-			chunks = chunks[:0]
+			recycle(own)
+			clear(own)
+			own = own[:0]
+			clear(segs)
+			segs = segs[:0]
 			c.wakePending = false
 			if c.writing && !mine {
 				// A sender is writing directly; it signals when done.
 				c.mu.Unlock()
 				break
 			}
-			chunks = c.takeWritesLocked(chunks)
-			mine = len(chunks) > 0
+			segs, own = c.w.take(segs, own)
+			mine = len(segs) > 0
 			c.writing = mine
 			c.mu.Unlock()
 			if !mine {
 				break
 			}
 			var err error
-			if len(chunks) == 1 {
-				_, err = nc.Write(chunks[0])
+			if len(segs) == 1 {
+				_, err = nc.Write(segs[0])
 			} else {
-				bufs := net.Buffers(append([][]byte(nil), chunks...))
+				// WriteTo consumes the slice it is given: hand it a copy
+				// so that segs still lists what to release.
+				scratch = append(scratch[:0], segs...)
+				bufs = scratch
 				_, err = bufs.WriteTo(nc)
+				clear(scratch)
 			}
 			if err != nil {
 				c.fail(gen, err)

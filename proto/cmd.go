@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Cmd is one command being built: its arguments are encoded as bulk strings
@@ -19,18 +20,33 @@ import (
 // Cmds come from a pool: NewCmd takes one, Release gives it back. A Cmd is
 // not safe for concurrent use, and must not be used after Release.
 type Cmd struct {
-	ctx      context.Context // see SetContext
-	name     string
-	body     []byte // bulk-encoded arguments, the name first, without the array header
-	args     []span // payload of each argument within body
-	keys     []int  // indexes of the key arguments, in order
+	ctx  context.Context // see SetContext
+	name string
+	// body holds the bulk-encoded arguments, the name first, without the
+	// array header; the payload of a large argument is not in it (see
+	// large).
+	body []byte
+	args []span // payload of each argument within body, or in large
+	keys []int  // indexes of the key arguments, in order
+	// large holds the payloads of the arguments of LargeArg bytes or more,
+	// in order: a string's own bytes (never written to), or the one copy
+	// of a []byte argument. Their "$n\r\n" header and CRLF are in body.
+	large    [][]byte
 	block    time.Duration
 	blocking bool
 	released bool
 }
 
-// span is the payload of one argument within Cmd.body.
+// span is the payload of one argument: body[start:end], or, when start
+// is negative, large[-start-1], which belongs at body offset end.
 type span struct{ start, end int }
+
+// LargeArg is the size from which an argument is not copied into the
+// command's buffer: a string argument is written to the socket from the
+// caller's own memory, and a []byte argument is copied once (the caller
+// may reuse its slice as soon as the method returns). Smaller arguments
+// are cheaper to copy than to write as a separate piece.
+const LargeArg = 8 << 10
 
 // maxPooledBody is the largest body a released Cmd keeps; larger ones are
 // left to the garbage collector rather than pooled.
@@ -71,6 +87,8 @@ func (c *Cmd) Release() {
 	}
 	c.ctx = nil
 	c.name = ""
+	clear(c.large)
+	c.large = c.large[:0]
 	c.body = c.body[:0]
 	c.args = c.args[:0]
 	c.keys = c.keys[:0]
@@ -79,6 +97,10 @@ func (c *Cmd) Release() {
 }
 
 func (c *Cmd) add(s string) {
+	if len(s) >= LargeArg {
+		c.addLarge(unsafe.Slice(unsafe.StringData(s), len(s)))
+		return
+	}
 	c.body = appendHeader(c.body, '$', int64(len(s)))
 	start := len(c.body)
 	c.body = append(c.body, s...)
@@ -87,10 +109,23 @@ func (c *Cmd) add(s string) {
 }
 
 func (c *Cmd) addBytes(b []byte) {
+	if len(b) >= LargeArg {
+		c.addLarge(slices.Clone(b))
+		return
+	}
 	c.body = appendHeader(c.body, '$', int64(len(b)))
 	start := len(c.body)
 	c.body = append(c.body, b...)
 	c.args = append(c.args, span{start, len(c.body)})
+	c.body = append(c.body, '\r', '\n')
+}
+
+// addLarge adds an argument whose payload p stays outside body. p must
+// not change while c is in use.
+func (c *Cmd) addLarge(p []byte) {
+	c.body = appendHeader(c.body, '$', int64(len(p)))
+	c.large = append(c.large, p)
+	c.args = append(c.args, span{-len(c.large), len(c.body)})
 	c.body = append(c.body, '\r', '\n')
 }
 
@@ -204,6 +239,10 @@ func (c *Cmd) Len() int { return len(c.args) }
 // aliases c's buffer: it is valid until c changes or is released.
 func (c *Cmd) ArgBytes(i int) []byte {
 	s := c.args[i]
+	if s.start < 0 {
+		p := c.large[-s.start-1]
+		return p[:len(p):len(p)]
+	}
 	return c.body[s.start:s.end:s.end]
 }
 
@@ -261,12 +300,46 @@ func (c *Cmd) Blocking() (timeout time.Duration, ok bool) {
 
 // AppendTo appends the command as it goes on the wire: an array header and
 // the bulk-encoded arguments.
-func (c *Cmd) AppendTo(dst []byte) []byte {
-	dst = AppendArrayHeader(dst, len(c.args))
-	return append(dst, c.body...)
+func (c *Cmd) AppendTo(dst []byte) []byte { return c.Encode(dst, copyLarge{}) }
+
+// copyLarge appends large arguments like the others.
+type copyLarge struct{}
+
+func (copyLarge) Large(dst, large []byte) []byte { return append(dst, large...) }
+
+// LargeWriter receives the pieces of a command from Encode.
+type LargeWriter interface {
+	// Large is given the buffer Encode has appended to so far and large,
+	// an argument of at least LargeArg bytes that goes on the wire right
+	// after it, as it is. It returns the buffer Encode appends the rest of
+	// the command to.
+	Large(dst, large []byte) []byte
 }
 
-// Clone returns a copy of c, from the pool, that shares nothing with it.
+// Encode appends the command to dst as AppendTo does, except for its
+// large arguments (LargeArg bytes or more): for each, in order, it calls
+// w.Large with the buffer so far and the argument, which is not copied,
+// and carries on appending to the buffer w returns. A writer keeps each
+// large argument until it is written; the command may be released at
+// once. With no large argument, Encode is AppendTo and w is not called.
+func (c *Cmd) Encode(dst []byte, w LargeWriter) []byte {
+	dst = AppendArrayHeader(dst, len(c.args))
+	if len(c.large) == 0 {
+		return append(dst, c.body...)
+	}
+	at := 0
+	for _, s := range c.args {
+		if s.start < 0 {
+			dst = append(dst, c.body[at:s.end]...)
+			dst = w.Large(dst, c.large[-s.start-1])
+			at = s.end
+		}
+	}
+	return append(dst, c.body[at:]...)
+}
+
+// Clone returns a copy of c, from the pool, that shares nothing with it
+// but the payloads of large arguments, which never change.
 func (c *Cmd) Clone() *Cmd {
 	d := cmdPool.Get().(*Cmd)
 	d.released = false
@@ -274,6 +347,7 @@ func (c *Cmd) Clone() *Cmd {
 	d.name = c.name
 	d.body = append(d.body[:0], c.body...)
 	d.args = append(d.args[:0], c.args...)
+	d.large = append(d.large[:0], c.large...)
 	d.keys = append(d.keys[:0], c.keys...)
 	d.block, d.blocking = c.block, c.blocking
 	return d
