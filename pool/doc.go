@@ -18,9 +18,16 @@
 // conn.BatchSender (a batch goes to one connection, in one write) and
 // conn.Leaser.
 //
-// Each ordinary command goes to the connected, unleased pooled connection
-// with the fewest replies pending. The choice reads a few atomics per
-// pooled connection: no lock, no allocation.
+// Each ordinary command goes to the first connected, unleased pooled
+// connection, in pool order, with fewer than 256 replies pending, and to
+// the least loaded one when all are that far behind. Concurrent callers'
+// commands thus share one connection while it keeps up, and go out in a
+// few large writes, as on a single connection, instead of one small write
+// each on ten; the other connections serve leases and take over when the
+// first is leased, down or far behind. The choice reads a few atomics per
+// pooled connection: no lock, no allocation. Commands that are not
+// awaited or chained have no guaranteed order on a pool (they may go to
+// different connections): chain them, or send them as one Pipeline.
 //
 // # Leases and blocking commands
 //

@@ -1,7 +1,6 @@
 package pool
 
 import (
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,8 +12,8 @@ import (
 
 // Pool is PoolSize connections to one server behind one handle, with the
 // same command set as a single connection (it embeds conn.Commands built
-// over itself). Ordinary commands go to the live, unleased pooled
-// connection with the fewest replies pending; blocking commands and
+// over itself). Ordinary commands go to the first live, unleased pooled
+// connection that is not far behind (see Send); blocking commands and
 // Lease callers get a connection of their own. A Pool is safe for
 // concurrent use.
 type Pool struct {
@@ -153,8 +152,9 @@ func (p *Pool) Addr() string { return p.opts.Addr }
 // Options returns the pool's options with defaults filled in.
 func (p *Pool) Options() Options { return p.opts }
 
-// Send sends cmd on the live, unleased pooled connection with the fewest
-// replies pending, or, for a blocking command (cmd.Blocking()), on a
+// Send sends cmd on the first live, unleased pooled connection with fewer
+// than 256 replies pending (else the one with the fewest), or, for a
+// blocking command (cmd.Blocking()), on a
 // leased connection released when the reply arrives. It takes ownership
 // of cmd and resolves r exactly once. It never blocks. Commands that
 // change the state of their connection (MULTI, SELECT, SUBSCRIBE...; see
@@ -231,33 +231,38 @@ func errAllLeased(addr string) error {
 	return &conn.ConnectionError{Addr: addr, Op: "not connected", Err: conn.ErrLeased}
 }
 
-// pick returns the unleased pooled connection to send on: the connected
-// one with the fewest pending replies; else a connecting one (the command
-// waits for its dial); else a down one, in turn, so the command fails at
-// once and kicks that connection's redial. It takes no lock and does not
-// allocate. Ties start from a random member so that concurrent senders
-// spread over equally loaded connections.
+// spillAt is the number of pending replies from which pick looks past a
+// connection for a less loaded one.
+const spillAt = 256
+
+// pick returns the unleased pooled connection to send on: the first
+// connected one, in pool order, with fewer than spillAt pending replies,
+// or else the connected one with the fewest; else a connecting one (the
+// command waits for its dial); else a down one, in turn, so the command
+// fails at once and kicks that connection's redial. It takes no lock and
+// does not allocate.
+//
+// Filling connections in order, rather than spreading every command over
+// the least loaded, keeps concurrent callers' commands together: one
+// connection carrying them all writes them in a few large batches, where
+// ten would each write small ones (a syscall per command or two). The
+// next connection takes over only when the first falls far behind, or
+// is leased or down.
 func (p *Pool) pick() *member {
 	ms := p.members
-	n := len(ms)
-	start := 0
-	if n > 1 {
-		start = int(rand.Uint32N(uint32(n)))
-	}
-	var best, connecting, down *member
+	var first, best, connecting, down *member
 	bestPending, connPending := 0, 0
-	for i := 0; i < n; i++ {
-		j := start + i
-		if j >= n {
-			j -= n
-		}
-		m := ms[j]
+	for _, m := range ms {
 		if m.leased.Load() {
 			continue
 		}
 		switch conn.State(m.state.Load()) {
 		case conn.StateConnected:
-			if pend := m.c.Pending(); best == nil || pend < bestPending {
+			pend := m.c.Pending()
+			if first == nil && pend < spillAt {
+				first = m
+			}
+			if best == nil || pend < bestPending {
 				best, bestPending = m, pend
 			}
 		case conn.StateConnecting:
@@ -267,6 +272,9 @@ func (p *Pool) pick() *member {
 		case conn.StateDisconnected:
 			down = m
 		}
+	}
+	if first != nil {
+		best = first
 	}
 	if best != nil {
 		if down != nil {
@@ -279,6 +287,7 @@ func (p *Pool) pick() *member {
 	}
 	// Every unleased connection is down: rotate so each one's redial is
 	// kicked in turn.
+	n := len(ms)
 	k := int(p.down.Add(1))
 	for i := 0; i < n; i++ {
 		m := ms[(k+i)%n]
