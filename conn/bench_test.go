@@ -111,3 +111,39 @@ func BenchmarkClientSet(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClientPipeline100: the client-side cost of an explicit
+// Pipeline of 100 SETs, per SET.
+func BenchmarkClientPipeline100(b *testing.B) {
+	c := conn.NewCommands(&sink{reply: proto.SimpleValue("OK")})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += 100 {
+		p := c.Pipeline()
+		for j := 0; j < 100; j++ {
+			p.Set("bench", "value")
+		}
+		if _, err := p.Execute().Wait(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkClientSet100: 100 plain SETs sent without waiting, then
+// waited for, per SET: what BenchmarkClientPipeline100 compares with.
+func BenchmarkClientSet100(b *testing.B) {
+	c := conn.NewCommands(&sink{reply: proto.SimpleValue("OK")})
+	ctx := context.Background()
+	ds := make([]*deferred.Deferred[string], 100)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += 100 {
+		for j := range ds {
+			ds[j] = c.Set("bench", "value")
+		}
+		for _, d := range ds {
+			if _, err := d.Wait(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

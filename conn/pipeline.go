@@ -118,16 +118,17 @@ func (p *Pipeline) Execute() *deferred.Deferred[[]proto.Value] {
 	ex := &pipeExec{vals: make([]proto.Value, n), slots: make([]pipeSlot, n)}
 	ex.op = p.startOp(cmds)
 	ex.left.Store(int64(n))
-	wrapped := make([]Resolver, n)
+	// rs is ours now: each command's resolver moves into its slot, and
+	// the slot takes its place.
 	for i := range ex.slots {
 		ex.slots[i] = pipeSlot{ex: ex, i: i, r: rs[i]}
-		wrapped[i] = &ex.slots[i]
+		rs[i] = &ex.slots[i]
 	}
 	if bs, ok := p.s.(BatchSender); ok {
-		bs.SendBatch(cmds, wrapped)
+		bs.SendBatch(cmds, rs)
 	} else {
 		for i, cmd := range cmds {
-			p.s.Send(cmd, wrapped[i])
+			p.s.Send(cmd, rs[i])
 		}
 	}
 	return &ex.d
