@@ -61,8 +61,17 @@ type Conn struct {
 	network, target string  // immutable
 	epoch           time.Time
 
-	pendingCount atomic.Int64 // len(fifo), readable without mu
-	counts       connCounts   // dials, failures, reconnects (stats.go)
+	// pendingCount is the number of commands sent and not yet answered:
+	// those in q and in the reader's inbox. It is readable without mu.
+	pendingCount atomic.Int64
+	// inboxHead is the reply deadline of the oldest command in the
+	// reader's inbox (0: none), or -1 when the inbox is empty; the reader
+	// sets it, the watchdog reads it under mu.
+	inboxHead atomic.Int64
+	// draining is set while Disconnect waits for the replies in flight:
+	// the reader closes drained when the last one arrives.
+	draining atomic.Bool
+	counts   connCounts // dials, failures, reconnects (stats.go)
 	// pushes counts the values read that answer no command (pushes,
 	// pub/sub messages): bytes that brought them are no sign that a reply
 	// is on its way.
@@ -99,7 +108,8 @@ type Conn struct {
 	// goroutines of an old socket cannot touch a new one.
 	nc  net.Conn
 	gen uint64
-	// closing is set by Disconnect; drained is closed when q empties.
+	// closing is set by Disconnect; drained is closed when the last
+	// pending command is answered.
 	closing bool
 	drained chan struct{}
 	// dialing fires when the dial in flight succeeds, or fails with its
@@ -152,7 +162,7 @@ func (c *Conn) send(cmd *proto.Cmd, r Resolver) {
 		r.Resolve(proto.Value{}, err)
 		return
 	}
-	idle := c.q.len() == 0
+	idle := c.pendingCount.Load() == 0
 	c.enqueueLocked(cmd, r)
 	c.flushAndUnlock(idle)
 	cmd.Release()
@@ -180,7 +190,7 @@ func (c *Conn) sendBatchLocked(err error, cmds []*proto.Cmd, rs []Resolver) {
 		}
 		return
 	}
-	idle := c.q.len() == 0
+	idle := c.pendingCount.Load() == 0
 	for i, cmd := range cmds {
 		c.enqueueLocked(cmd, rs[i])
 	}
@@ -253,7 +263,7 @@ func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
 		// While a dial is in flight the deadline is set when the socket
 		// is up (serve); a command queued now cannot be answered sooner.
 		if c.state == StateConnected {
-			dl = nextDeadline(c.q.len() > 0, c.lastDeadline, c.clock.Load()+int64(c.watchdogTick()), timeout)
+			dl = nextDeadline(c.pendingCount.Load() > 0, c.lastDeadline, c.clock.Load()+int64(c.watchdogTick()), timeout)
 			c.lastDeadline = dl
 		}
 	}
@@ -293,9 +303,12 @@ func (c *Conn) kickLocked() {
 // connection.
 const minRedialInterval = 100 * time.Millisecond
 
-// readLoop owns reads on the socket of generation gen, through br.
+// readLoop owns reads on the socket of generation gen, through br. It
+// takes pending commands from the FIFO a batch at a time (see inbox), so
+// that a burst of replies costs one lock, not one per reply.
 func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
-	defer c.failPending(gen)
+	var in inbox
+	defer func() { c.failPending(gen, in.rest()) }()
 	rd := proto.NewReader(br, c.opts.readerOptions())
 	for {
 		v, err := rd.ReadValue()
@@ -311,16 +324,16 @@ func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
 			}
 			continue
 		}
-		c.mu.Lock()
-		p, ok := c.q.pop()
-		if ok {
-			c.pendingCount.Add(-1)
-			if c.q.len() == 0 && c.drained != nil {
-				close(c.drained)
-				c.drained = nil
-			}
+		p, ok := in.next()
+		if !ok {
+			c.mu.Lock()
+			in.refill(&c.q)
+			p, ok = in.next()
+			c.inboxHead.Store(in.head())
+			c.mu.Unlock()
+		} else {
+			c.inboxHead.Store(in.head())
 		}
-		c.mu.Unlock()
 		if !ok {
 			if c.opts.OnPush != nil {
 				c.pushes.Add(1)
@@ -329,6 +342,14 @@ func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
 			}
 			c.fail(gen, &proto.ProtocolError{Offset: rd.Offset(), Msg: "reply with no command pending: " + v.String()})
 			return
+		}
+		if c.pendingCount.Add(-1) == 0 && c.draining.Load() {
+			c.mu.Lock()
+			if c.drained != nil && c.pendingCount.Load() == 0 {
+				close(c.drained)
+				c.drained = nil
+			}
+			c.mu.Unlock()
 		}
 		p.r.Resolve(v, nil)
 	}
@@ -371,8 +392,17 @@ func (c *Conn) watchdog(gen uint64, stop <-chan struct{}, rc *readCounter) {
 		}
 		reads, pushes = n, np
 		c.mu.Lock()
-		p, ok := c.q.peek()
-		overdue := ok && c.gen == gen && p.deadline != 0 && now > p.deadline
+		// The oldest command waiting for its reply is in the reader's
+		// inbox, or else at the head of the FIFO.
+		dl := c.inboxHead.Load()
+		if dl < 0 {
+			if p, ok := c.q.peek(); ok {
+				dl = p.deadline
+			} else {
+				dl = 0
+			}
+		}
+		overdue := c.gen == gen && dl != 0 && now > dl
 		c.mu.Unlock()
 		if overdue && now-heard >= int64(c.opts.ReplyTimeout) {
 			c.fail(gen, &ConnectionError{Addr: c.opts.Addr, Op: "reply timeout",
@@ -428,18 +458,20 @@ func (c *Conn) fail(gen uint64, cause error) {
 }
 
 // failPending fails every command still pending on socket generation gen
-// with the error that broke it. The reader runs it as it exits; the
+// with the error that broke it: those in the reader's inbox, then those
+// in the FIFO. The reader runs it as it exits; the
 // supervisor waits for the reader before it dials again, so gen is still
 // current here.
-func (c *Conn) failPending(gen uint64) {
+func (c *Conn) failPending(gen uint64, inbox []pending) {
 	c.mu.Lock()
-	if c.gen != gen {
-		c.mu.Unlock()
-		return
+	c.inboxHead.Store(-1)
+	var failed []pending
+	if c.gen == gen {
+		failed = c.takePendingLocked()
 	}
-	failed := c.takePendingLocked()
 	err := c.lastErr
 	c.mu.Unlock()
+	c.resolveAll(inbox, err)
 	c.resolveAll(failed, err)
 }
 
@@ -447,6 +479,7 @@ func (c *Conn) failPending(gen uint64) {
 func (c *Conn) takePendingLocked() []pending {
 	failed := c.q.drain()
 	c.pendingCount.Store(0)
+	c.draining.Store(false)
 	c.w.drop()
 	c.wakePending = false
 	c.writing = false

@@ -60,6 +60,18 @@ func (q *fifo) pop() (pending, bool) {
 	return p, true
 }
 
+// popN moves up to n pending commands, oldest first, to the end of dst.
+func (q *fifo) popN(dst []pending, n int) []pending {
+	for ; n > 0; n-- {
+		p, ok := q.pop()
+		if !ok {
+			break
+		}
+		dst = append(dst, p)
+	}
+	return dst
+}
+
 // drain removes and returns every pending command in order.
 func (q *fifo) drain() []pending {
 	out := make([]pending, 0, q.size)
@@ -82,4 +94,50 @@ func (q *fifo) startDeadlines(now int64) int64 {
 		last = p.deadline
 	}
 	return last
+}
+
+// inboxSize is how many pending commands the reader takes from the FIFO
+// at once.
+const inboxSize = 128
+
+// inbox holds the pending commands the reader has taken from the FIFO in
+// one go, under one lock, to resolve one by one as their replies arrive;
+// they are older than every command still in the FIFO. Only the reader
+// goroutine touches it.
+type inbox struct {
+	buf []pending
+	i   int
+}
+
+// next returns the oldest command in the inbox, removing it.
+func (in *inbox) next() (pending, bool) {
+	if in.i == len(in.buf) {
+		return pending{}, false
+	}
+	p := in.buf[in.i]
+	in.buf[in.i] = pending{}
+	in.i++
+	return p, true
+}
+
+// head returns the deadline of the oldest command left in the inbox, or
+// -1 when it is empty.
+func (in *inbox) head() int64 {
+	if in.i == len(in.buf) {
+		return -1
+	}
+	return in.buf[in.i].deadline
+}
+
+// refill takes up to inboxSize commands from q into the empty inbox.
+func (in *inbox) refill(q *fifo) {
+	in.buf = q.popN(in.buf[:0], inboxSize)
+	in.i = 0
+}
+
+// rest empties the inbox and returns what was left in it, in order.
+func (in *inbox) rest() []pending {
+	left := in.buf[in.i:]
+	in.buf, in.i = nil, 0
+	return left
 }

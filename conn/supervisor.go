@@ -50,6 +50,7 @@ func newConn(opts Options, eager bool) *Conn {
 		// The first dial is in flight from the start.
 		dialing: new(deferred.Deferred[struct{}]),
 	}
+	c.inboxHead.Store(-1)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.closeCh = c.ctx.Done()
 	c.network, c.target = Network(opts.Addr)
@@ -186,6 +187,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader, rc *readCounter) {
 	gen := c.gen
 	c.nc = nc
 	c.direct = newDirectWriter(nc)
+	c.inboxHead.Store(-1)
 	c.writing = false
 	c.state = StateConnected
 	c.lastErr = nil
@@ -218,8 +220,15 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader, rc *readCounter) {
 	case <-c.lost:
 	case <-c.closeCh:
 		c.mu.Lock()
-		if c.q.len() > 0 && c.nc != nil {
+		if c.pendingCount.Load() > 0 && c.nc != nil {
 			c.drained = make(chan struct{})
+			c.draining.Store(true)
+			// The reader counts down without mu: if it reached zero
+			// before it could see draining, it did not close drained.
+			if c.pendingCount.Load() == 0 {
+				close(c.drained)
+				c.drained = nil
+			}
 		}
 		drained := c.drained
 		c.mu.Unlock()
