@@ -68,6 +68,11 @@ func (p *Pipeline) buffer(cmd *proto.Cmd, r Resolver) {
 		r.Resolve(proto.Value{}, ErrTxDone)
 		return
 	}
+	if p.cmds == nil {
+		// Most pipelines hold more than a few commands: start at 16
+		// instead of growing through 1, 2, 4 and 8.
+		p.cmds, p.rs = make([]*proto.Cmd, 0, 16), make([]Resolver, 0, 16)
+	}
 	p.cmds = append(p.cmds, cmd)
 	p.rs = append(p.rs, r)
 	p.mu.Unlock()
@@ -121,7 +126,7 @@ func (p *Pipeline) Execute() *deferred.Deferred[[]proto.Value] {
 	// rs is ours now: each command's resolver moves into its slot, and
 	// the slot takes its place.
 	for i := range ex.slots {
-		ex.slots[i] = pipeSlot{ex: ex, i: i, r: rs[i]}
+		ex.slots[i] = pipeSlot{ex: ex, r: rs[i], i: i}
 		rs[i] = &ex.slots[i]
 	}
 	if bs, ok := p.s.(BatchSender); ok {
@@ -141,34 +146,45 @@ type pipeExec struct {
 	slots []pipeSlot
 	left  atomic.Int64
 	op    ActiveOp // the OpPipeline reported to hooks, ended with d
+
+	mu    sync.Mutex // protects err and errAt, written only on failure
+	err   error      // the failure of the lowest-numbered failed command
+	errAt int
 }
 
 // pipeSlot is the Resolver of one pipelined command: it records the raw
 // reply, fires the command's own Deferred, and fires Execute's Deferred
-// after the last reply.
+// after the last reply. It is kept small: a pipeline holds one per
+// command.
 type pipeSlot struct {
-	ex  *pipeExec
-	i   int
-	r   Resolver
-	err error // written once before left drops
+	ex *pipeExec
+	r  Resolver
+	i  int
 }
 
 func (s *pipeSlot) Resolve(v proto.Value, err error) {
 	ex := s.ex
 	ex.vals[s.i] = v
-	s.err = err
+	if err != nil {
+		ex.mu.Lock()
+		if ex.err == nil || s.i < ex.errAt {
+			ex.err, ex.errAt = err, s.i
+		}
+		ex.mu.Unlock()
+	}
 	s.r.Resolve(v, err)
 	if ex.left.Add(-1) != 0 {
 		return
 	}
-	for i := range ex.slots {
-		if e := ex.slots[i].err; e != nil {
-			ex.op.End(e)
-			_ = ex.d.Errback(e)
-			return
-		}
+	// Every slot has written before left reached 0: err is final.
+	ex.mu.Lock()
+	err = ex.err
+	ex.mu.Unlock()
+	ex.op.End(err)
+	if err != nil {
+		_ = ex.d.Errback(err)
+		return
 	}
-	ex.op.End(nil)
 	_ = ex.d.Callback(ex.vals)
 }
 
