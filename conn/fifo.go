@@ -14,8 +14,6 @@ type fifo struct {
 	head, size int
 }
 
-func (q *fifo) len() int { return q.size }
-
 func (q *fifo) push(p pending) {
 	if q.size == len(q.buf) {
 		q.grow()
