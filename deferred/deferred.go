@@ -378,19 +378,32 @@ func (d *Deferred[T]) Cancel() {
 
 // cancelStep runs d's canceller and returns what d waits on if d is still
 // pending afterwards.
+//
+// A Cancel that finds another one in progress on d (concurrent, or called
+// from d's canceller) does not run the canceller again but walks up and
+// fails d itself, so that it returns with d fired; the first one then
+// finds d fired and stops. Either way what d waited on is cancelled.
 func (d *Deferred[T]) cancelStep() cancelLink {
 	d.mu.Lock()
-	if d.fired || d.cancelling {
+	if d.fired {
 		d.mu.Unlock()
 		return nil
+	}
+	up := d.upstream
+	if d.cancelling {
+		d.mu.Unlock()
+		return up
 	}
 	d.cancelling = true
 	c := d.canceller
 	d.canceller = nil
 	d.mu.Unlock()
-	if c != nil {
-		d.runCanceller(c)
+	if c == nil {
+		// Nothing ran: whoever fired d meanwhile (another Cancel, or the
+		// producer through up) leaves up to be cancelled all the same.
+		return up
 	}
+	d.runCanceller(c)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.fired {
