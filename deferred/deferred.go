@@ -1,11 +1,13 @@
 package deferred
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 )
 
 // ErrAlreadyCalled is returned by Callback, Errback and Resolve when the
@@ -60,28 +62,45 @@ func recoverTo(err *error) {
 // a Deferred may be embedded by value in another struct. A Deferred must
 // not be copied after first use.
 type Deferred[T any] struct {
-	// mu protects every field below until the Deferred fires. value and
-	// err are written once, under mu, before fired is set, and are only
-	// read after fired is seen set (under mu, or once wg or the done
-	// channel has been released). From the moment fired is set, first and
-	// more.rest belong to the goroutine that set it, which hands them the
-	// result outside the lock; nobody else touches them again.
+	// mu protects every field below but run. value and err are written
+	// once, under mu, before fired is set, and are only read after fired
+	// is seen set (under mu, or once wg or the done channel has been
+	// released).
+	//
+	// Steps wait in first and more.rest. When the Deferred fires (or is
+	// unpaused after firing) the goroutine that does it sets run to
+	// runActive under mu and from then on owns first and more.rest: it
+	// calls them outside the lock. Steps added while run is not idle go
+	// to more.late instead, and that goroutine runs them after the others.
 	mu         sync.Mutex
 	fired      bool
-	waiting    bool // wg holds one count, released when the Deferred fires
-	cancelling bool // Cancel has started on this Deferred
+	waiting    bool         // wg holds one count, released when the Deferred fires
+	cancelling bool         // Cancel has started on this Deferred
+	run        atomic.Int32 // runIdle, or runActive with runRest and runLate
 	value      T
 	err        error
 	first      listener[T] // the first step added, stored inline
-	more       *extra[T]   // rarely used: further steps and the Done channel
+	more       *extra[T]   // rarely used: further steps, the Done channel, pause
 	canceller  func(*Deferred[T])
 	upstream   cancelLink // the Deferred this one waits on, for Cancel
 	wg         sync.WaitGroup
 }
 
+// The bits of Deferred.run. runActive and runRest are set and cleared by
+// the goroutine running the steps; runLate is set under mu by whoever adds
+// a step while they run.
+const (
+	runIdle   = 0
+	runActive = 1 << iota // a goroutine is running the steps
+	runRest               // the steps being run include more.rest
+	runLate               // steps were added to more.late meanwhile
+)
+
 type extra[T any] struct {
-	rest []listener[T]
-	done chan struct{}
+	rest   []listener[T]
+	late   []listener[T] // added while the steps ran
+	done   chan struct{}
+	paused int // Pause calls not yet matched by Unpause
 }
 
 // listener is a step waiting for a Deferred[T]. call hands it the result
@@ -193,7 +212,7 @@ func (d *Deferred[T]) fire(v T, err error) error {
 
 // settle records the result and releases the waiters. It reports false if
 // d had already fired, and otherwise returns d as a task if it has steps to
-// notify.
+// run now.
 func (d *Deferred[T]) settle(v T, err error) (task, bool) {
 	d.mu.Lock()
 	if d.fired {
@@ -210,12 +229,23 @@ func (d *Deferred[T]) settle(v T, err error) (task, bool) {
 	if d.more != nil && d.more.done != nil {
 		close(d.more.done)
 	}
-	hasSteps := d.first != nil
+	t := d.startLocked()
 	d.mu.Unlock()
-	if !hasSteps {
-		return nil, true
+	return t, true
+}
+
+// startLocked hands d's steps to the calling goroutine, which must run
+// them (drive the returned task), unless d has none or is paused.
+func (d *Deferred[T]) startLocked() task {
+	if d.first == nil || (d.more != nil && d.more.paused > 0) {
+		return nil
 	}
-	return d, true
+	st := int32(runActive)
+	if d.more != nil && len(d.more.rest) > 0 {
+		st |= runRest
+	}
+	d.run.Store(st)
+	return d
 }
 
 // call makes d a step of another Deferred[T]: d fires with its result.
@@ -224,38 +254,64 @@ func (d *Deferred[T]) call(v T, err error) task {
 	return t
 }
 
-// notify hands the result to d's steps. Only the goroutine that fired d
-// calls it. The last step's follow-up is returned rather than run, so a
-// linear chain never grows the stack; recursion happens only where a
-// Deferred has more than one step.
+// notify hands the result to d's steps, in the order they were added.
+// Only the goroutine that started the run (settle, Unpause) calls it. The
+// last step's follow-up is returned rather than run, so a linear chain
+// never grows the stack; recursion happens only where a Deferred has more
+// than one step.
 func (d *Deferred[T]) notify() task {
+	st := d.run.Load() &^ runLate
+	v, err := d.value, d.err
 	first := d.first
 	d.first = nil
 	var rest []listener[T]
-	if d.more != nil {
+	if st&runRest != 0 {
 		rest, d.more.rest = d.more.rest, nil
 	}
-	v, err := d.value, d.err
-	if len(rest) == 0 {
-		return first.call(v, err)
+	for {
+		var t task
+		if first != nil {
+			t = first.call(v, err)
+		}
+		for _, l := range rest {
+			drive(t)
+			t = l.call(v, err)
+		}
+		if d.run.CompareAndSwap(st, runIdle) {
+			return t
+		}
+		// Steps were added while these ran: run them now, after the
+		// follow-up of the last one, unless d was paused meanwhile.
+		drive(t)
+		d.mu.Lock()
+		first, rest = nil, d.more.late
+		d.more.late = nil
+		if d.more.paused > 0 {
+			d.first, d.more.rest = rest[0], rest[1:]
+			d.run.Store(runIdle)
+			d.mu.Unlock()
+			return nil
+		}
+		st = runActive
+		d.run.Store(st)
+		d.mu.Unlock()
 	}
-	drive(first.call(v, err))
-	last := len(rest) - 1
-	for _, l := range rest[:last] {
-		drive(l.call(v, err))
-	}
-	return rest[last].call(v, err)
 }
 
-// listen adds l to d's steps. If d has already fired, it instead hands l
-// the result at once and returns the follow-up, which the caller must
-// drive.
+// listen adds l to d's steps. If d has fired and is not paused, the
+// caller must then run them: listen returns d as the task to drive, and l
+// runs before listen's caller returns, unless d's steps are being run
+// already (by one of them adding l, or by another goroutine), in which
+// case l runs after them, on that goroutine.
 func (d *Deferred[T]) listen(l listener[T]) task {
 	d.mu.Lock()
-	if d.fired {
-		v, err := d.value, d.err
+	if d.fired && d.lateLocked() {
+		if d.more == nil {
+			d.more = new(extra[T])
+		}
+		d.more.late = append(d.more.late, l)
 		d.mu.Unlock()
-		return l.call(v, err)
+		return nil
 	}
 	if d.first == nil {
 		d.first = l
@@ -265,8 +321,61 @@ func (d *Deferred[T]) listen(l listener[T]) task {
 		}
 		d.more.rest = append(d.more.rest, l)
 	}
+	var t task
+	if d.fired {
+		t = d.startLocked()
+	}
 	d.mu.Unlock()
-	return nil
+	return t
+}
+
+// lateLocked reports whether d's steps are being run, in which case it
+// sets runLate: the goroutine running them then takes more.late before it
+// stops. It is a loop because that goroutine may stop meanwhile, without
+// the lock.
+func (d *Deferred[T]) lateLocked() bool {
+	for {
+		st := d.run.Load()
+		if st == runIdle {
+			return false
+		}
+		if d.run.CompareAndSwap(st, st|runLate) {
+			return true
+		}
+	}
+}
+
+// Pause holds d's steps: until Unpause has been called as many times as
+// Pause, steps added to d and the steps waiting when it fires do not run
+// (Twisted's pause). A chain that waits on a paused Deferred through Chain
+// waits for it to be unpaused. Pause does not delay Wait, Done or Result,
+// which see the result as soon as d fires.
+func (d *Deferred[T]) Pause() {
+	d.mu.Lock()
+	if d.more == nil {
+		d.more = new(extra[T])
+	}
+	d.more.paused++
+	d.mu.Unlock()
+}
+
+// Unpause undoes one Pause. When the last Pause is undone and d has fired,
+// the steps held meanwhile run on the calling goroutine before Unpause
+// returns (or, if d's steps are being run, after those). Unpause without
+// a matching Pause panics.
+func (d *Deferred[T]) Unpause() {
+	d.mu.Lock()
+	if d.more == nil || d.more.paused == 0 {
+		d.mu.Unlock()
+		panic("txredis/deferred: Unpause without Pause")
+	}
+	d.more.paused--
+	var t task
+	if d.more.paused == 0 && d.fired && d.run.Load() == runIdle {
+		t = d.startLocked()
+	}
+	d.mu.Unlock()
+	drive(t)
 }
 
 // Fired reports whether d has fired.
@@ -287,142 +396,35 @@ func (d *Deferred[T]) Result() (v T, err error, ok bool) {
 	return d.value, d.err, true
 }
 
-// closedChan is the Done channel of a Deferred that fired before anyone
-// asked for one.
-var closedChan = func() chan struct{} {
-	c := make(chan struct{})
-	close(c)
-	return c
-}()
-
-// Done returns a channel that is closed when d fires. The channel is
-// allocated on the first call.
-func (d *Deferred[T]) Done() <-chan struct{} {
+// String describes d as Twisted's repr does: its type and address, and
+// its result once it has fired, or what it waits on. A long result is
+// cut short.
+func (d *Deferred[T]) String() string {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.doneLocked()
-}
-
-func (d *Deferred[T]) doneLocked() chan struct{} {
-	if d.more != nil && d.more.done != nil {
-		return d.more.done
-	}
-	if d.fired {
-		return closedChan
-	}
-	if d.more == nil {
-		d.more = new(extra[T])
-	}
-	d.more.done = make(chan struct{})
-	return d.more.done
-}
-
-// Wait blocks until d fires and returns its result. If ctx ends first, it
-// returns the zero T and ctx.Err(), and d is left alone: it is neither
-// cancelled nor changed. Wait must not be called from a step of d.
-//
-// Wait returns as soon as d has fired: steps added to d may still be
-// running on the goroutine that fired it. To use what a step computed,
-// wait on the Deferred the step returns (d.Then(f).Wait(ctx)), which fires
-// after f has run. Waiting on d from a step that d's firing drives (a step
-// of All(d, ...), say) returns at once, so such code cannot deadlock.
-func (d *Deferred[T]) Wait(ctx context.Context) (T, error) {
-	d.mu.Lock()
-	if d.fired {
-		v, err := d.value, d.err
-		d.mu.Unlock()
-		return v, err
-	}
-	ctxDone := ctx.Done()
-	if ctxDone == nil {
-		if !d.waiting {
-			d.waiting = true
-			d.wg.Add(1)
-		}
-		d.mu.Unlock()
-		d.wg.Wait()
-		return d.value, d.err
-	}
-	done := d.doneLocked()
+	fired, v, err, up := d.fired, d.value, d.err, d.upstream
 	d.mu.Unlock()
-	select {
-	case <-done:
-		return d.value, d.err
-	case <-ctxDone:
-		var zero T
-		return zero, ctx.Err()
+	s := fmt.Sprintf("<Deferred[%v] at %p", reflect.TypeFor[T](), d)
+	switch {
+	case fired && err != nil:
+		s += " failed: " + cut(err.Error())
+	case fired:
+		s += " current result: " + cut(fmt.Sprintf("%#v", v))
+	case up != nil:
+		s += fmt.Sprintf(" waiting on Deferred at %p", up)
 	}
+	return s + ">"
 }
 
-// Cancel asks for d to be abandoned. If d has fired, Cancel does nothing.
-// Otherwise it runs d's canceller, if any; then, if d is still pending and
-// was derived from another Deferred (by Then, Catch, Chain, Timeout, ...)
-// that it is still waiting on, it cancels that one; then, if d is still
-// pending, it fails d with ErrCancelled. A canceller that panics fails d
-// with a *PanicError.
-//
-// A producer that fires a cancelled Deferred later gets ErrAlreadyCalled
-// and its result is dropped.
-func (d *Deferred[T]) Cancel() {
-	// Walk up the Deferreds d waits on, then fail them from the top down:
-	// iterative, as chains may be long.
-	var buf [8]cancelLink
-	path := buf[:0]
-	for c := cancelLink(d); c != nil; c = c.cancelStep() {
-		path = append(path, c)
-	}
-	for i := len(path) - 1; i >= 0; i-- {
-		path[i].cancelFinish()
-	}
-}
+// maxResultText is how much of a result String shows.
+const maxResultText = 200
 
-// cancelStep runs d's canceller and returns what d waits on if d is still
-// pending afterwards.
-//
-// A Cancel that finds another one in progress on d (concurrent, or called
-// from d's canceller) does not run the canceller again but walks up and
-// fails d itself, so that it returns with d fired; the first one then
-// finds d fired and stops. Either way what d waited on is cancelled.
-func (d *Deferred[T]) cancelStep() cancelLink {
-	d.mu.Lock()
-	if d.fired {
-		d.mu.Unlock()
-		return nil
+func cut(s string) string {
+	if len(s) <= maxResultText {
+		return s
 	}
-	up := d.upstream
-	if d.cancelling {
-		d.mu.Unlock()
-		return up
+	n := maxResultText
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	d.cancelling = true
-	c := d.canceller
-	d.canceller = nil
-	d.mu.Unlock()
-	if c == nil {
-		// Nothing ran: whoever fired d meanwhile (another Cancel, or the
-		// producer through up) leaves up to be cancelled all the same.
-		return up
-	}
-	d.runCanceller(c)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.fired {
-		return nil
-	}
-	return d.upstream
-}
-
-func (d *Deferred[T]) runCanceller(c func(*Deferred[T])) {
-	var err error
-	func() {
-		defer recoverTo(&err)
-		c(d)
-	}()
-	if err != nil {
-		d.Errback(err)
-	}
-}
-
-func (d *Deferred[T]) cancelFinish() {
-	d.Errback(ErrCancelled)
+	return s[:n] + "..."
 }
