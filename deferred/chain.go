@@ -1,5 +1,7 @@
 package deferred
 
+import "runtime/debug"
+
 // Each step is a node that holds the Deferred it feeds, so that adding a
 // step costs one allocation. The node is the listener of the Deferred it
 // follows; the Deferred it feeds points back there for Cancel.
@@ -127,8 +129,9 @@ func protectFinally(f func()) (err error) {
 }
 
 // Observe calls f with d's result when d fires, or at once if it has. It
-// is the cheapest way to listen: no Deferred is made. A panic in f is
-// recovered and dropped, as there is no chain to carry it.
+// is the cheapest way to listen: no Deferred is made. As there is no chain
+// to carry it, a panic in f is recovered and given, as a *PanicError, to
+// the error handler (SetErrorHandler), which logs it by default.
 func (d *Deferred[T]) Observe(f func(T, error)) {
 	mustStep(f != nil, "Observe")
 	drive(d.listen(observer[T](f)))
@@ -137,10 +140,53 @@ func (d *Deferred[T]) Observe(f func(T, error)) {
 type observer[T any] func(T, error)
 
 func (f observer[T]) call(v T, err error) task {
-	defer func() { _ = recover() }()
+	defer reportPanic()
 	f(v, err)
 	return nil
 }
+
+// reportPanic gives a recovered panic to the error handler. It must be
+// deferred directly.
+func reportPanic() {
+	if r := recover(); r != nil {
+		report(&PanicError{Value: r, Stack: debug.Stack()})
+	}
+}
+
+// watch is Observe for the combinators (All, List, First, Race, Timeout):
+// a panic in f fails out, the Deferred the combinator returns, with a
+// *PanicError. With passive set, f does not count as receiving d's
+// errors (see SetDebugging).
+func watch[T, U any](d *Deferred[T], out *Deferred[U], passive bool, f func(T, error)) {
+	w := &watcher[T, U]{f: f, out: out}
+	if passive {
+		drive(d.listen(passiveWatcher[T, U]{w}))
+		return
+	}
+	drive(d.listen(w))
+}
+
+type watcher[T, U any] struct {
+	f   func(T, error)
+	out *Deferred[U]
+}
+
+func (w *watcher[T, U]) call(v T, err error) task {
+	if perr := protectWatch(w.f, v, err); perr != nil {
+		w.out.Errback(perr)
+	}
+	return nil
+}
+
+func protectWatch[T any](f func(T, error), v T, e error) (err error) {
+	defer recoverTo(&err)
+	f(v, e)
+	return nil
+}
+
+type passiveWatcher[T, U any] struct{ *watcher[T, U] }
+
+func (passiveWatcher[T, U]) passive() {}
 
 // Chain returns a Deferred that, when d succeeds, waits for the Deferred
 // f returns and fires with its result: the chain pauses until then. If d

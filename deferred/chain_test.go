@@ -261,6 +261,7 @@ func TestPanicInStep(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			reports := captureReports(t)
 			d := New[int](nil)
 			have := tt.chain(d).Catch(func(err error) (int, error) { return 0, err })
 			observed := false
@@ -271,6 +272,10 @@ func TestPanicInStep(t *testing.T) {
 			}
 			if !observed {
 				t.Fatal("a panicking Observe stopped the next one")
+			}
+			// The Observe panic has no chain to go to: it is reported.
+			if rs := reports(); len(rs) != 1 || !isPanic(rs[0], "observer") {
+				t.Fatalf("reported %v, want the Observe panic", rs)
 			}
 			_, err, _ := have.Result()
 			var pe *PanicError

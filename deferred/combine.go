@@ -43,10 +43,13 @@ type ListOptions struct {
 	// FireOnFirstError fails the List with a *FirstError on the first
 	// failure.
 	FireOnFirstError bool
-	// ConsumeErrors is accepted for ports of Twisted code. Steps added to
-	// a Deferred branch rather than extend one chain, so a List never
-	// changes what other listeners of its Deferreds see, and there is no
-	// unhandled-error logging to silence: the option changes nothing.
+	// ConsumeErrors makes the List receive the errors of its Deferreds,
+	// so that with SetDebugging on a failed Deferred of the List is not
+	// reported as unhandled (Twisted's consumeErrors). Without it the
+	// List only records each error in its Outcome, a value easily
+	// ignored, and a failure nothing else receives is reported. Steps
+	// added to a Deferred branch rather than extend one chain, so unlike
+	// Twisted's the option never changes what other steps of ds see.
 	ConsumeErrors bool
 }
 
@@ -83,7 +86,7 @@ func All[T any](ds ...*Deferred[T]) *Deferred[[]T] {
 	s := &allState[T]{vals: make([]T, len(ds)), left: len(ds)}
 	s.out.canceller = cancelAll[T, []T](ds)
 	for i, d := range ds {
-		d.Observe(func(v T, err error) { s.set(i, v, err) })
+		watch(d, &s.out, false, func(v T, err error) { s.set(i, v, err) })
 	}
 	return &s.out
 }
@@ -134,7 +137,7 @@ func List[T any](ds []*Deferred[T], opts ListOptions) *Deferred[[]Outcome[T]] {
 	s := &listState[T]{opts: opts, res: make([]Outcome[T], len(ds)), left: len(ds)}
 	s.out.canceller = cancelAll[T, []Outcome[T]](ds)
 	for i, d := range ds {
-		d.Observe(func(v T, err error) { s.set(i, v, err) })
+		watch(d, &s.out, !opts.ConsumeErrors, func(v T, err error) { s.set(i, v, err) })
 	}
 	return &s.out
 }
@@ -196,7 +199,7 @@ func First[T any](ds ...*Deferred[T]) *Deferred[T] {
 	out := New(cancelAll[T, T](ds))
 	set := func(v T, err error) { out.Resolve(v, err) }
 	for _, d := range ds {
-		d.Observe(set)
+		watch(d, out, false, set)
 	}
 	return out
 }
@@ -214,7 +217,7 @@ func Timeout[T any](d *Deferred[T], dur time.Duration) *Deferred[T] {
 		d.Cancel()
 		s.out.Errback(ErrTimeout)
 	})
-	d.Observe(func(v T, err error) {
+	watch(d, &s.out, false, func(v T, err error) {
 		t.Stop()
 		if s.expired.Load() {
 			s.out.Errback(ErrTimeout)

@@ -100,7 +100,8 @@ type extra[T any] struct {
 	rest   []listener[T]
 	late   []listener[T] // added while the steps ran
 	done   chan struct{}
-	paused int // Pause calls not yet matched by Unpause
+	paused int          // Pause calls not yet matched by Unpause
+	failed *failureMark // the error is tracked for reporting (SetDebugging)
 }
 
 // listener is a step waiting for a Deferred[T]. call hands it the result
@@ -155,7 +156,13 @@ func Fail[T any](err error) *Deferred[T] {
 	if err == nil {
 		err = errNilErrback
 	}
-	return &Deferred[T]{fired: true, err: err}
+	d := &Deferred[T]{fired: true, err: err}
+	if debugging.Load() {
+		d.mu.Lock()
+		d.trackLocked()
+		d.mu.Unlock()
+	}
+	return d
 }
 
 // Maybe calls f and returns a Deferred that has already fired with its
@@ -228,6 +235,9 @@ func (d *Deferred[T]) settle(v T, err error) (task, bool) {
 	}
 	if d.more != nil && d.more.done != nil {
 		close(d.more.done)
+	}
+	if err != nil && debugging.Load() {
+		d.trackLocked()
 	}
 	t := d.startLocked()
 	d.mu.Unlock()
@@ -305,6 +315,7 @@ func (d *Deferred[T]) notify() task {
 // case l runs after them, on that goroutine.
 func (d *Deferred[T]) listen(l listener[T]) task {
 	d.mu.Lock()
+	d.markReceivedLocked(l)
 	if d.fired && d.lateLocked() {
 		if d.more == nil {
 			d.more = new(extra[T])
@@ -392,6 +403,9 @@ func (d *Deferred[T]) Result() (v T, err error, ok bool) {
 	defer d.mu.Unlock()
 	if !d.fired {
 		return v, nil, false
+	}
+	if d.err != nil {
+		d.markReadLocked()
 	}
 	return d.value, d.err, true
 }

@@ -47,6 +47,9 @@ func (d *Deferred[T]) Wait(ctx context.Context) (T, error) {
 	d.mu.Lock()
 	if d.fired {
 		v, err := d.value, d.err
+		if err != nil {
+			d.markReadLocked()
+		}
 		d.mu.Unlock()
 		return v, err
 	}
@@ -73,5 +76,10 @@ func (d *Deferred[T]) Wait(ctx context.Context) (T, error) {
 
 // waited returns the result of d, which has fired, to Wait.
 func (d *Deferred[T]) waited() (T, error) {
+	if d.err != nil {
+		d.mu.Lock()
+		d.markReadLocked()
+		d.mu.Unlock()
+	}
 	return d.value, d.err
 }
