@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
-	"time"
 )
 
 var errNoDeferreds = errors.New("txredis/deferred: First of no Deferreds")
@@ -202,33 +200,4 @@ func First[T any](ds ...*Deferred[T]) *Deferred[T] {
 		watch(d, out, false, set)
 	}
 	return out
-}
-
-// Timeout returns a Deferred that fires with d's result or, if d has not
-// fired within dur, cancels d and then fails with ErrTimeout, whatever
-// the cancellation made of d. If d fires first, the timer is stopped. A
-// timeout runs the steps of the returned Deferred on a timer goroutine.
-// Cancelling the returned Deferred cancels d.
-func Timeout[T any](d *Deferred[T], dur time.Duration) *Deferred[T] {
-	s := &timeoutState[T]{}
-	s.out.upstream = d
-	t := time.AfterFunc(dur, func() {
-		s.expired.Store(true)
-		d.Cancel()
-		s.out.Errback(ErrTimeout)
-	})
-	watch(d, &s.out, false, func(v T, err error) {
-		t.Stop()
-		if s.expired.Load() {
-			s.out.Errback(ErrTimeout)
-			return
-		}
-		s.out.Resolve(v, err)
-	})
-	return &s.out
-}
-
-type timeoutState[T any] struct {
-	out     Deferred[T]
-	expired atomic.Bool
 }

@@ -64,6 +64,30 @@ func TestHandlerPanicContained(t *testing.T) {
 	}
 }
 
+// Where a combinator has a chain, a panic in its own step fails the
+// Deferred it returns (here: a Timer whose Stop panics, inside Timeout's
+// step).
+func TestCombinatorPanicFailsItsDeferred(t *testing.T) {
+	reports := captureReports(t)
+	d := New[int](nil)
+	out := TimeoutWith(d, time.Hour, TimeoutOptions[int]{Clock: panicClock{}})
+	d.Callback(1)
+	if _, err, _ := out.Result(); !isPanic(err, "stop") {
+		t.Fatalf("Timeout's Deferred: have %v, want the *PanicError of Stop", err)
+	}
+	if rs := reports(); len(rs) != 0 {
+		t.Fatalf("reported %v, want nothing: the panic went to the chain", rs)
+	}
+}
+
+type panicClock struct{}
+
+func (panicClock) AfterFunc(time.Duration, func()) Timer { return panicTimer{} }
+
+type panicTimer struct{}
+
+func (panicTimer) Stop() bool { panic("stop") }
+
 // collect runs the garbage collector until cond holds or a few seconds
 // have passed; cleanups run on their own goroutine after a collection.
 func collect(t *testing.T, cond func() bool) bool {
