@@ -188,7 +188,8 @@ func (s *listState[T]) set(i int, v T, err error) {
 // First returns a Deferred that fires with the first result, success or
 // error, of any of ds. The others are not cancelled when one fires;
 // cancelling the returned Deferred cancels all of them. With no Deferreds
-// it fails at once. ds must not contain nil.
+// it fails at once. ds must not contain nil. Race is the Twisted
+// primitive that cancels the losers.
 func First[T any](ds ...*Deferred[T]) *Deferred[T] {
 	ds = mustDeferreds("First", ds)
 	if len(ds) == 0 {
@@ -200,4 +201,87 @@ func First[T any](ds ...*Deferred[T]) *Deferred[T] {
 		watch(d, out, false, set)
 	}
 	return out
+}
+
+// Indexed is the result of Race: the index of the Deferred that won, in
+// the arguments, and its value.
+type Indexed[T any] struct {
+	Index int
+	Value T
+}
+
+// FailureGroup is the error of Race when every one of its Deferreds
+// failed: their errors, in the order of the arguments. errors.Is and
+// errors.As look at each of them.
+type FailureGroup struct {
+	Errs []error
+}
+
+// Error lists the errors.
+func (e *FailureGroup) Error() string {
+	s := fmt.Sprintf("txredis/deferred: all %d Deferreds failed", len(e.Errs))
+	for i, err := range e.Errs {
+		s += fmt.Sprintf("; %d: %v", i, err)
+	}
+	return s
+}
+
+// Unwrap returns Errs.
+func (e *FailureGroup) Unwrap() []error { return e.Errs }
+
+// Race returns a Deferred that fires with the index and value of the
+// first of ds to succeed, and cancels all the others at that moment
+// (Twisted's race). It fails with a *FailureGroup only when all of ds
+// fail. A result that arrives after the winner (from a Deferred whose
+// canceller fired it with a value, say) is dropped. Cancelling the
+// returned Deferred cancels every one of ds, so it fails with a
+// *FailureGroup that matches ErrCancelled. With no Deferreds it fails at
+// once. ds must not contain nil.
+func Race[T any](ds ...*Deferred[T]) *Deferred[Indexed[T]] {
+	ds = mustDeferreds("Race", ds)
+	if len(ds) == 0 {
+		return Fail[Indexed[T]](errNoDeferreds)
+	}
+	s := &raceState[T]{ds: ds, errs: make([]error, len(ds))}
+	s.out.canceller = cancelAll[T, Indexed[T]](ds)
+	for i, d := range ds {
+		watch(d, &s.out, false, func(v T, err error) { s.set(i, v, err) })
+	}
+	return &s.out
+}
+
+type raceState[T any] struct {
+	out Deferred[Indexed[T]]
+	ds  []*Deferred[T]
+
+	mu     sync.Mutex // protects the fields below
+	won    bool
+	failed int
+	errs   []error
+}
+
+func (s *raceState[T]) set(i int, v T, err error) {
+	s.mu.Lock()
+	if s.won {
+		s.mu.Unlock()
+		return
+	}
+	if err != nil {
+		s.errs[i] = err
+		s.failed++
+		all := s.failed == len(s.ds)
+		s.mu.Unlock()
+		if all {
+			s.out.Errback(&FailureGroup{Errs: s.errs})
+		}
+		return
+	}
+	s.won = true
+	s.mu.Unlock()
+	for j, d := range s.ds {
+		if j != i {
+			d.Cancel()
+		}
+	}
+	s.out.Callback(Indexed[T]{Index: i, Value: v})
 }
