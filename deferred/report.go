@@ -9,9 +9,9 @@ import (
 )
 
 // Errors with nowhere to go are given to the error handler: a panic in a
-// function given to Observe (there is no chain to carry it) and, with
-// SetDebugging on, the error of a Deferred that was collected without
-// anyone having received it.
+// function given to Observe (there is no chain to carry it), a Wait that
+// would block a dispatcher goroutine, and, with SetDebugging on, the error
+// of a Deferred that was collected without anyone having received it.
 
 // UnhandledError is what the error handler is given, with SetDebugging
 // on, for a Deferred that failed and was garbage-collected without its
@@ -34,8 +34,9 @@ func (e *UnhandledError) Unwrap() error { return e.Err }
 var handler atomic.Pointer[func(error)]
 
 // SetErrorHandler sets the function that errors with nowhere to go are
-// given to: a *PanicError from a function given to Observe, and, with
-// SetDebugging on, an *UnhandledError. f may be called from any goroutine, including
+// given to: a *PanicError from a function given to Observe, a Wait that
+// would block a dispatcher (ErrWaitOnDispatcher), and, with SetDebugging
+// on, an *UnhandledError. f may be called from any goroutine, including
 // the garbage collector's cleanup goroutine, and must not block. A nil f
 // restores the default, which logs the error with log/slog's default
 // logger at level Error. It returns the previous handler (nil for the
