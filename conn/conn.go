@@ -305,8 +305,11 @@ const minRedialInterval = 100 * time.Millisecond
 
 // readLoop owns reads on the socket of generation gen, through br. It
 // takes pending commands from the FIFO a batch at a time (see inbox), so
-// that a burst of replies costs one lock, not one per reply.
+// that a burst of replies costs one lock, not one per reply. It runs every
+// callback of the socket's commands, so it marks itself a dispatcher: a
+// Wait in a callback fails instead of hanging the connection.
 func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
+	defer deferred.MarkDispatcher()()
 	var in inbox
 	defer func() { c.failPending(gen, in.rest()) }()
 	rd := proto.NewReader(br, c.opts.readerOptions())
