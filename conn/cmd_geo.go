@@ -50,21 +50,28 @@ func (c Commands) GeoAdd(key string, args GeoAddArgs, locations ...GeoLocation) 
 	return Request(c.s, cmd, asInt)
 }
 
-func validUnit(u string) bool {
-	switch u {
-	case "m", "km", "mi", "ft":
-		return true
+// geoUnit returns a distance unit in the form sent: any letter case is
+// accepted, as the server does.
+func geoUnit(u string) (string, bool) { return keyword(u, "m", "km", "mi", "ft") }
+
+// sortOrder returns "", or ASC or DESC in any letter case, in the form
+// sent.
+func sortOrder(s string) (string, bool) {
+	if s == "" {
+		return "", true
 	}
-	return false
+	return keyword(s, "ASC", "DESC")
 }
 
 // GeoDist fires with the distance between two members in unit ("m",
-// "km", "mi", "ft"); proto.ErrNil when one is missing.
+// "km", "mi", "ft", in any letter case); proto.ErrNil when one is
+// missing.
 func (c Commands) GeoDist(key, member1, member2, unit string) *deferred.Deferred[float64] {
-	if !validUnit(unit) {
+	u, ok := geoUnit(unit)
+	if !ok {
 		return fail[float64]("GEODIST", "unit %q is not m, km, mi or ft", unit)
 	}
-	return Request(c.s, proto.NewCmd("GEODIST").Key(key).Arg(member1).Arg(member2).Arg(unit), asFloat)
+	return Request(c.s, proto.NewCmd("GEODIST").Key(key).Arg(member1).Arg(member2).Arg(u), asFloat)
 }
 
 // GeoHash fires with the geohash of each member, not Valid for missing
@@ -157,13 +164,14 @@ func asGeoLocations(v proto.Value) ([]GeoLocation, error) {
 // GeoSearchArgs are the arguments of GEOSEARCH: the center (FromMember, or
 // FromLonLat when FromMember is ""), the shape (Radius, or Width and
 // Height for a box) in Unit ("m", "km", "mi", "ft"), and the options.
+// Unit and Sort may be in any letter case.
 type GeoSearchArgs struct {
 	FromMember    string
 	FromLonLat    GeoPos
 	Radius        float64
 	Width, Height float64
 	Unit          string
-	Sort          string // "ASC", "DESC" or ""
+	Sort          string // "ASC", "DESC" or "" (any letter case)
 	Count         int64  // 0: no limit
 	Any           bool   // with Count: stop at the first Count found
 	WithCoord     bool
@@ -172,14 +180,16 @@ type GeoSearchArgs struct {
 }
 
 func geoSearchCmd(name, dst, key string, a GeoSearchArgs, storeDist bool) (*proto.Cmd, error) {
+	unit, unitOK := geoUnit(a.Unit)
+	order, orderOK := sortOrder(a.Sort)
 	switch {
-	case !validUnit(a.Unit):
+	case !unitOK:
 		return nil, BadArgs(name, "unit %q is not m, km, mi or ft", a.Unit)
 	case (a.Radius > 0) == (a.Width > 0 || a.Height > 0):
 		return nil, BadArgs(name, "give either Radius or Width and Height")
 	case a.Radius < 0 || a.Width < 0 || a.Height < 0:
 		return nil, BadArgs(name, "negative shape")
-	case a.Sort != "" && a.Sort != "ASC" && a.Sort != "DESC":
+	case !orderOK:
 		return nil, BadArgs(name, "sort %q is not ASC or DESC", a.Sort)
 	case a.Count < 0, a.Any && a.Count == 0:
 		return nil, BadArgs(name, "bad COUNT %d (ANY needs a COUNT)", a.Count)
@@ -197,12 +207,12 @@ func geoSearchCmd(name, dst, key string, a GeoSearchArgs, storeDist bool) (*prot
 		cmd.Arg("FROMLONLAT").Float(a.FromLonLat.Longitude).Float(a.FromLonLat.Latitude)
 	}
 	if a.Radius > 0 {
-		cmd.Arg("BYRADIUS").Float(a.Radius).Arg(a.Unit)
+		cmd.Arg("BYRADIUS").Float(a.Radius).Arg(unit)
 	} else {
-		cmd.Arg("BYBOX").Float(a.Width).Float(a.Height).Arg(a.Unit)
+		cmd.Arg("BYBOX").Float(a.Width).Float(a.Height).Arg(unit)
 	}
-	if a.Sort != "" {
-		cmd.Arg(a.Sort)
+	if order != "" {
+		cmd.Arg(order)
 	}
 	if a.Count > 0 {
 		cmd.Arg("COUNT").Int(a.Count)
@@ -252,17 +262,19 @@ type GeoRadiusArgs struct {
 	WithCoord, WithDist, WithHash bool
 	Count                         int64
 	Any                           bool
-	Sort                          string
+	Sort                          string // "ASC", "DESC" (any letter case) or ""
 	Store, StoreDist              string
 }
 
 func geoRadiusCmd(name, key string, center func(*proto.Cmd), radius float64, unit string, a GeoRadiusArgs) (*proto.Cmd, error) {
+	u, unitOK := geoUnit(unit)
+	order, orderOK := sortOrder(a.Sort)
 	switch {
-	case !validUnit(unit):
+	case !unitOK:
 		return nil, BadArgs(name, "unit %q is not m, km, mi or ft", unit)
 	case radius < 0:
 		return nil, BadArgs(name, "negative radius")
-	case a.Sort != "" && a.Sort != "ASC" && a.Sort != "DESC":
+	case !orderOK:
 		return nil, BadArgs(name, "sort %q is not ASC or DESC", a.Sort)
 	case a.Count < 0, a.Any && a.Count == 0:
 		return nil, BadArgs(name, "bad COUNT %d (ANY needs a COUNT)", a.Count)
@@ -273,7 +285,7 @@ func geoRadiusCmd(name, key string, center func(*proto.Cmd), radius float64, uni
 	}
 	cmd := proto.NewCmd(name).Key(key)
 	center(cmd)
-	cmd.Float(radius).Arg(unit)
+	cmd.Float(radius).Arg(u)
 	if a.WithCoord {
 		cmd.Arg("WITHCOORD")
 	}
@@ -289,8 +301,8 @@ func geoRadiusCmd(name, key string, center func(*proto.Cmd), radius float64, uni
 			cmd.Arg("ANY")
 		}
 	}
-	if a.Sort != "" {
-		cmd.Arg(a.Sort)
+	if order != "" {
+		cmd.Arg(order)
 	}
 	if a.Store != "" {
 		cmd.Arg("STORE").Key(a.Store)

@@ -30,7 +30,8 @@ func (c Commands) PFMerge(dst string, srcs ...string) *deferred.Deferred[string]
 }
 
 // BitUnit is the unit of the ranges of BITCOUNT and BITPOS (Redis 7):
-// "" (the server's default, bytes), Byte or Bit.
+// "" (the server's default, bytes), Byte or Bit; "byte" and "bit" in any
+// letter case are accepted too.
 type BitUnit string
 
 // The units of bit ranges.
@@ -39,7 +40,13 @@ const (
 	Bit  BitUnit = "BIT"
 )
 
-func (u BitUnit) valid() bool { return u == "" || u == Byte || u == Bit }
+// canonical returns u as sent.
+func (u BitUnit) canonical() (string, bool) {
+	if u == "" {
+		return "", true
+	}
+	return keyword(string(u), string(Byte), string(Bit))
+}
 
 // SetBit sets the bit at offset of the string at key to value (0 or 1) and
 // fires with the old bit.
@@ -66,12 +73,13 @@ func (c Commands) BitCount(key string) *deferred.Deferred[int64] {
 // BitCountRange fires with the number of set bits from start to end, both
 // included, in unit.
 func (c Commands) BitCountRange(key string, start, end int64, unit BitUnit) *deferred.Deferred[int64] {
-	if !unit.valid() {
+	u, ok := unit.canonical()
+	if !ok {
 		return fail[int64]("BITCOUNT", "unit %q is not BYTE or BIT", unit)
 	}
 	cmd := proto.NewCmd("BITCOUNT").Key(key).Int(start).Int(end)
-	if unit != "" {
-		cmd.Arg(string(unit))
+	if u != "" {
+		cmd.Arg(u)
 	}
 	return Request(c.s, cmd, asInt)
 }
@@ -89,20 +97,23 @@ func (c Commands) BitPosRange(key string, bit int, start, end int64, unit BitUni
 	if bit != 0 && bit != 1 {
 		return fail[int64]("BITPOS", "bit %d is not 0 or 1", bit)
 	}
-	if !unit.valid() {
+	u, ok := unit.canonical()
+	if !ok {
 		return fail[int64]("BITPOS", "unit %q is not BYTE or BIT", unit)
 	}
 	cmd := proto.NewCmd("BITPOS").Key(key).Int(int64(bit)).Int(start).Int(end)
-	if unit != "" {
-		cmd.Arg(string(unit))
+	if u != "" {
+		cmd.Arg(u)
 	}
 	return Request(c.s, cmd, asInt)
 }
 
-// BitOp stores the bitwise op ("AND", "OR", "XOR", "NOT") of the strings at
-// keys in dst and fires with its length. NOT takes exactly one key.
+// BitOp stores the bitwise op ("AND", "OR", "XOR", "NOT", in any letter
+// case) of the strings at keys in dst and fires with its length. NOT
+// takes exactly one key.
 func (c Commands) BitOp(op, dst string, keys ...string) *deferred.Deferred[int64] {
-	switch op {
+	canon, _ := keyword(op, "AND", "OR", "XOR", "NOT")
+	switch canon {
 	case "AND", "OR", "XOR":
 		if len(keys) == 0 {
 			return fail[int64]("BITOP", "no keys given")
@@ -114,7 +125,7 @@ func (c Commands) BitOp(op, dst string, keys ...string) *deferred.Deferred[int64
 	default:
 		return fail[int64]("BITOP", "operator %q is not AND, OR, XOR or NOT", op)
 	}
-	cmd := proto.NewCmd("BITOP").Arg(op).Key(dst)
+	cmd := proto.NewCmd("BITOP").Arg(canon).Key(dst)
 	for _, k := range keys {
 		cmd.Key(k)
 	}
@@ -125,7 +136,9 @@ func (c Commands) BitOp(op, dst string, keys ...string) *deferred.Deferred[int64
 // or "OVERFLOW"; Encoding is a type such as "u8" or "i16"; Offset a bit
 // offset ("100", or "#2" for the third field of the type); Value the
 // value of SET and the increment of INCRBY; Overflow ("WRAP", "SAT",
-// "FAIL") is the argument of OVERFLOW.
+// "FAIL") is the argument of OVERFLOW. Op and Overflow may be in any
+// letter case; Encoding is sent as given (the server wants "i" or "u" in
+// lower case).
 type BitFieldOp struct {
 	Op       string
 	Encoding string
@@ -140,16 +153,18 @@ func bitfieldCmd(name, key string, ops []BitFieldOp) (*proto.Cmd, error) {
 	}
 	cmd := proto.NewCmd(name).Key(key)
 	for _, o := range ops {
+		op, _ := keyword(o.Op, "GET", "SET", "INCRBY", "OVERFLOW")
+		overflow, overflowOK := keyword(o.Overflow, "WRAP", "SAT", "FAIL")
 		switch {
-		case o.Op == "GET":
+		case op == "GET":
 			cmd.Arg("GET").Arg(o.Encoding).Arg(o.Offset)
 		case name == "BITFIELD_RO":
 			cmd.Release()
 			return nil, BadArgs(name, "only GET is allowed, not %q", o.Op)
-		case o.Op == "SET" || o.Op == "INCRBY":
-			cmd.Arg(o.Op).Arg(o.Encoding).Arg(o.Offset).Int(o.Value)
-		case o.Op == "OVERFLOW" && (o.Overflow == "WRAP" || o.Overflow == "SAT" || o.Overflow == "FAIL"):
-			cmd.Arg("OVERFLOW").Arg(o.Overflow)
+		case op == "SET" || op == "INCRBY":
+			cmd.Arg(op).Arg(o.Encoding).Arg(o.Offset).Int(o.Value)
+		case op == "OVERFLOW" && overflowOK:
+			cmd.Arg("OVERFLOW").Arg(overflow)
 		default:
 			cmd.Release()
 			return nil, BadArgs(name, "bad operation %q %q", o.Op, o.Overflow)

@@ -8,7 +8,8 @@ import (
 )
 
 // Side is the end of a list that LMOVE, BLMOVE, LMPOP and BLMPOP take
-// from or push to.
+// from or push to: Left or Right ("left" and "right" in any letter case
+// are accepted too).
 type Side string
 
 // The ends of a list.
@@ -17,7 +18,8 @@ const (
 	Right Side = "RIGHT"
 )
 
-func (s Side) valid() bool { return s == Left || s == Right }
+// canonical returns s as sent.
+func (s Side) canonical() (string, bool) { return keyword(string(s), string(Left), string(Right)) }
 
 // KeyValue is the reply of BLPOP and BRPOP: the key popped from and the
 // element.
@@ -210,10 +212,12 @@ func (c Commands) LPosCount(key, element string, count int64, args LPosArgs) *de
 // LMove pops an element from the from end of src, pushes it at the to end
 // of dst and fires with it; proto.ErrNil when src is empty.
 func (c Commands) LMove(src, dst string, from, to Side) *deferred.Deferred[string] {
-	if !from.valid() || !to.valid() {
+	f, fromOK := from.canonical()
+	t, toOK := to.canonical()
+	if !fromOK || !toOK {
 		return fail[string]("LMOVE", "sides must be Left or Right, not %q, %q", from, to)
 	}
-	return Request(c.s, proto.NewCmd("LMOVE").Key(src).Key(dst).Arg(string(from)).Arg(string(to)), asString)
+	return Request(c.s, proto.NewCmd("LMOVE").Key(src).Key(dst).Arg(f).Arg(t), asString)
 }
 
 // RPopLPush is LMove(src, dst, Right, Left) (deprecated by Redis in favour
@@ -245,10 +249,11 @@ func mpopCmd(name string, keys []string, side string, count int64) (*proto.Cmd, 
 // non-empty list of keys and fires with it; proto.ErrNil when all are
 // empty.
 func (c Commands) LMPop(side Side, count int64, keys ...string) *deferred.Deferred[KeyValues] {
-	if !side.valid() {
+	s, ok := side.canonical()
+	if !ok {
 		return fail[KeyValues]("LMPOP", "side must be Left or Right, not %q", side)
 	}
-	cmd, err := mpopCmd("LMPOP", keys, string(side), count)
+	cmd, err := mpopCmd("LMPOP", keys, s, count)
 	if err != nil {
 		return deferred.Fail[KeyValues](err)
 	}
@@ -300,19 +305,22 @@ func (c Commands) BRPopLPush(src, dst string, timeout time.Duration) *deferred.D
 
 // BLMove is LMove waiting up to timeout for an element.
 func (c Commands) BLMove(src, dst string, from, to Side, timeout time.Duration) *deferred.Deferred[string] {
-	if !from.valid() || !to.valid() {
+	f, fromOK := from.canonical()
+	t, toOK := to.canonical()
+	if !fromOK || !toOK {
 		return fail[string]("BLMOVE", "sides must be Left or Right, not %q, %q", from, to)
 	}
 	if timeout < 0 {
 		return fail[string]("BLMOVE", "negative timeout")
 	}
-	cmd := proto.NewCmd("BLMOVE").Key(src).Key(dst).Arg(string(from)).Arg(string(to))
+	cmd := proto.NewCmd("BLMOVE").Key(src).Key(dst).Arg(f).Arg(t)
 	return Request(c.s, blockSeconds(cmd, timeout), asString)
 }
 
 // BLMPop is LMPop waiting up to timeout for an element.
 func (c Commands) BLMPop(timeout time.Duration, side Side, count int64, keys ...string) *deferred.Deferred[KeyValues] {
-	if !side.valid() {
+	s, ok := side.canonical()
+	if !ok {
 		return fail[KeyValues]("BLMPOP", "side must be Left or Right, not %q", side)
 	}
 	if timeout < 0 {
@@ -328,7 +336,7 @@ func (c Commands) BLMPop(timeout time.Duration, side Side, count int64, keys ...
 	for _, k := range keys {
 		cmd.Key(k)
 	}
-	cmd.Arg(string(side))
+	cmd.Arg(s)
 	if count > 0 {
 		cmd.Arg("COUNT").Int(count)
 	}

@@ -60,7 +60,8 @@ func (c Commands) ScriptExists(sha1s ...string) *deferred.Deferred[[]bool] {
 }
 
 // FlushMode is the mode of SCRIPT FLUSH, FUNCTION FLUSH, FLUSHDB and
-// FLUSHALL: "" (the server's default), Async or Sync.
+// FLUSHALL: "" (the server's default), Async or Sync; "async" and "sync"
+// in any letter case are accepted too.
 type FlushMode string
 
 // The flush modes.
@@ -70,15 +71,15 @@ const (
 )
 
 func flushCmd(cmd *proto.Cmd, mode FlushMode) (*proto.Cmd, error) {
-	switch mode {
-	case "":
-	case Async, Sync:
-		cmd.Arg(string(mode))
-	default:
+	if mode == "" {
+		return cmd, nil
+	}
+	m, ok := keyword(string(mode), string(Async), string(Sync))
+	if !ok {
 		cmd.Release()
 		return nil, BadArgs("FLUSH", "mode %q is not ASYNC or SYNC", mode)
 	}
-	return cmd, nil
+	return cmd.Arg(m), nil
 }
 
 // ScriptFlush empties the script cache and fires with "OK".
@@ -143,15 +144,16 @@ func (c Commands) FunctionDump() *deferred.Deferred[string] {
 }
 
 // FunctionRestore restores libraries from a FunctionDump payload, with the
-// policy "" (APPEND), "APPEND", "FLUSH" or "REPLACE", and fires with "OK".
+// policy "" (APPEND), "APPEND", "FLUSH" or "REPLACE" (any letter case),
+// and fires with "OK".
 func (c Commands) FunctionRestore(payload, policy string) *deferred.Deferred[string] {
 	cmd := proto.NewCmd("FUNCTION").Arg("RESTORE").Arg(payload)
-	switch policy {
-	case "":
-	case "APPEND", "FLUSH", "REPLACE":
-		cmd.Arg(policy)
-	default:
-		return Failed[string](cmd, BadArgs("FUNCTION RESTORE", "policy %q is not APPEND, FLUSH or REPLACE", policy))
+	if policy != "" {
+		p, ok := keyword(policy, "APPEND", "FLUSH", "REPLACE")
+		if !ok {
+			return Failed[string](cmd, BadArgs("FUNCTION RESTORE", "policy %q is not APPEND, FLUSH or REPLACE", policy))
+		}
+		cmd.Arg(p)
 	}
 	return Request(c.s, cmd, asString)
 }

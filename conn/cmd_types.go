@@ -2,6 +2,7 @@ package conn
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/txredis/txredis/deferred"
@@ -228,6 +229,20 @@ func withKeyArgs(name, key string, args []string) *proto.Cmd {
 		cmd.Arg(a)
 	}
 	return cmd
+}
+
+// keyword returns the one of words that s equals ignoring case, as words
+// spells it, and reports whether there is one. Redis reads the keyword
+// arguments of its commands (units, sort orders, sides, modes...)
+// whatever their letter case, so the command methods accept any case and
+// send the canonical form.
+func keyword(s string, words ...string) (string, bool) {
+	for _, w := range words {
+		if strings.EqualFold(s, w) {
+			return w, true
+		}
+	}
+	return "", false
 }
 
 // fail returns a Deferred failed with BadArgs before anything is sent.

@@ -337,8 +337,8 @@ func (c Commands) ZRandMemberWithScores(key string, count int64) *deferred.Defer
 }
 
 // ZSetOpArgs are the options of ZUNION, ZINTER and their STORE forms:
-// one weight per key (or none) and the aggregate ("SUM", "MIN", "MAX"; ""
-// sends none).
+// one weight per key (or none) and the aggregate ("SUM", "MIN", "MAX" in
+// any letter case; "" sends none).
 type ZSetOpArgs struct {
 	Weights   []float64
 	Aggregate string
@@ -351,9 +351,8 @@ func zsetOpCmd(name, dst string, keys []string, a ZSetOpArgs, withScores bool) (
 	if len(a.Weights) != 0 && len(a.Weights) != len(keys) {
 		return nil, BadArgs(name, "%d weights for %d keys", len(a.Weights), len(keys))
 	}
-	switch a.Aggregate {
-	case "", "SUM", "MIN", "MAX":
-	default:
+	aggregate, ok := keyword(a.Aggregate, "SUM", "MIN", "MAX")
+	if !ok && a.Aggregate != "" {
 		return nil, BadArgs(name, "aggregate %q is not SUM, MIN or MAX", a.Aggregate)
 	}
 	cmd := proto.NewCmd(name)
@@ -370,8 +369,8 @@ func zsetOpCmd(name, dst string, keys []string, a ZSetOpArgs, withScores bool) (
 			cmd.Float(w)
 		}
 	}
-	if a.Aggregate != "" {
-		cmd.Arg("AGGREGATE").Arg(a.Aggregate)
+	if aggregate != "" {
+		cmd.Arg("AGGREGATE").Arg(aggregate)
 	}
 	if withScores {
 		cmd.Arg("WITHSCORES")
@@ -469,7 +468,8 @@ func (c Commands) ZInterCard(limit int64, keys ...string) *deferred.Deferred[int
 	return Request(c.s, cmd, asInt)
 }
 
-// ZSide is the end ZMPOP and BZMPOP pop from.
+// ZSide is the end ZMPOP and BZMPOP pop from: Min or Max ("min" and
+// "max" in any letter case are accepted too).
 type ZSide string
 
 // The ends of a sorted set.
@@ -477,6 +477,9 @@ const (
 	Min ZSide = "MIN"
 	Max ZSide = "MAX"
 )
+
+// canonical returns s as sent.
+func (s ZSide) canonical() (string, bool) { return keyword(string(s), string(Min), string(Max)) }
 
 // KeyZMembers is the reply of ZMPOP and BZMPOP.
 type KeyZMembers struct {
@@ -525,10 +528,11 @@ func asKeyZMember(v proto.Value) (KeyZMember, error) {
 // ZMPop pops up to count (0: one) members from the side of the first
 // non-empty sorted set of keys; proto.ErrNil when all are empty.
 func (c Commands) ZMPop(side ZSide, count int64, keys ...string) *deferred.Deferred[KeyZMembers] {
-	if side != Min && side != Max {
+	s, ok := side.canonical()
+	if !ok {
 		return fail[KeyZMembers]("ZMPOP", "side must be Min or Max, not %q", side)
 	}
-	cmd, err := mpopCmd("ZMPOP", keys, string(side), count)
+	cmd, err := mpopCmd("ZMPOP", keys, s, count)
 	if err != nil {
 		return deferred.Fail[KeyZMembers](err)
 	}
@@ -538,7 +542,8 @@ func (c Commands) ZMPop(side ZSide, count int64, keys ...string) *deferred.Defer
 // BZMPop is ZMPop waiting up to timeout (0: forever); it is marked
 // blocking.
 func (c Commands) BZMPop(timeout time.Duration, side ZSide, count int64, keys ...string) *deferred.Deferred[KeyZMembers] {
-	if side != Min && side != Max {
+	s, ok := side.canonical()
+	if !ok {
 		return fail[KeyZMembers]("BZMPOP", "side must be Min or Max, not %q", side)
 	}
 	if timeout < 0 || count < 0 || len(keys) == 0 {
@@ -548,7 +553,7 @@ func (c Commands) BZMPop(timeout time.Duration, side ZSide, count int64, keys ..
 	for _, k := range keys {
 		cmd.Key(k)
 	}
-	cmd.Arg(string(side))
+	cmd.Arg(s)
 	if count > 0 {
 		cmd.Arg("COUNT").Int(count)
 	}
