@@ -320,22 +320,25 @@ func (c Commands) Wait(numReplicas int64, timeout time.Duration) *deferred.Defer
 	return Request(c.s, cmd, asInt)
 }
 
-// SortArgs are the options of SORT.
+// SortArgs are the options of SORT. Offset and Count are its LIMIT, with
+// the rule of Limit: either may be given alone (Count alone: the first
+// Count; Offset alone: all from Offset), none sends no LIMIT.
 type SortArgs struct {
 	By            string   // sort by the values of keys matching this pattern ("nosort" to skip)
-	Offset, Count int64    // LIMIT offset count, sent when Count != 0
+	Offset, Count int64    // LIMIT offset count (see Limit)
 	Get           []string // patterns of the values to return ("#" is the element)
 	Desc          bool
 	Alpha         bool // sort as strings
 }
 
-func sortCmd(name, key string, a SortArgs) *proto.Cmd {
+func sortCmd(name, key string, a SortArgs) (*proto.Cmd, error) {
 	cmd := proto.NewCmd(name).Key(key)
 	if a.By != "" {
 		cmd.Arg("BY").Arg(a.By)
 	}
-	if a.Count != 0 {
-		cmd.Arg("LIMIT").Int(a.Offset).Int(a.Count)
+	if err := appendLimit(name, cmd, a.Offset, a.Count); err != nil {
+		cmd.Release()
+		return nil, err
 	}
 	for _, g := range a.Get {
 		cmd.Arg("GET").Arg(g)
@@ -346,23 +349,35 @@ func sortCmd(name, key string, a SortArgs) *proto.Cmd {
 	if a.Alpha {
 		cmd.Arg("ALPHA")
 	}
-	return cmd
+	return cmd, nil
 }
 
 // Sort fires with the elements of the list, set or sorted set at key,
 // sorted as args say (with Get patterns: the values they name, "" for a
 // missing one).
 func (c Commands) Sort(key string, args SortArgs) *deferred.Deferred[[]string] {
-	return Request(c.s, sortCmd("SORT", key, args), asStrings)
+	cmd, err := sortCmd("SORT", key, args)
+	if err != nil {
+		return deferred.Fail[[]string](err)
+	}
+	return Request(c.s, cmd, asStrings)
 }
 
 // SortRO is Sort as the read-only SORT_RO.
 func (c Commands) SortRO(key string, args SortArgs) *deferred.Deferred[[]string] {
-	return Request(c.s, sortCmd("SORT_RO", key, args), asStrings)
+	cmd, err := sortCmd("SORT_RO", key, args)
+	if err != nil {
+		return deferred.Fail[[]string](err)
+	}
+	return Request(c.s, cmd, asStrings)
 }
 
 // SortStore sorts as Sort does, stores the result in the list dst and
 // fires with its length.
 func (c Commands) SortStore(key, dst string, args SortArgs) *deferred.Deferred[int64] {
-	return Request(c.s, sortCmd("SORT", key, args).Arg("STORE").Key(dst), asInt)
+	cmd, err := sortCmd("SORT", key, args)
+	if err != nil {
+		return deferred.Fail[int64](err)
+	}
+	return Request(c.s, cmd.Arg("STORE").Key(dst), asInt)
 }

@@ -154,25 +154,48 @@ func (c Commands) ZRemRangeByLex(key, min, max string) *deferred.Deferred[int64]
 	return Request(c.s, proto.NewCmd("ZREMRANGEBYLEX").Key(key).Arg(min).Arg(max), asInt)
 }
 
-// Limit is the LIMIT offset count of range commands; the zero Limit
-// (Count 0) sends none. Count < 0 means all from Offset.
+// Limit is the LIMIT offset count of range commands (and SORT's Offset
+// and Count follow the same rule). The zero Limit sends none. Either half
+// may be given alone and means what it says: Count alone is the first
+// Count, Offset alone (Count 0, or any Count < 0) is everything from
+// Offset on. A negative Offset fails with ErrBadArgs.
 type Limit struct {
 	Offset, Count int64
 }
 
-func (l Limit) append(cmd *proto.Cmd) *proto.Cmd {
-	if l.Count != 0 || l.Offset != 0 {
-		cmd.Arg("LIMIT").Int(l.Offset).Int(l.Count)
+// appendLimit appends LIMIT offset count to cmd as Limit's rule says.
+func appendLimit(name string, cmd *proto.Cmd, offset, count int64) error {
+	switch {
+	case offset < 0:
+		return BadArgs(name, "negative LIMIT offset %d", offset)
+	case offset == 0 && count == 0:
+		return nil
+	case count <= 0:
+		count = -1 // all from offset
 	}
-	return cmd
+	cmd.Arg("LIMIT").Int(offset).Int(count)
+	return nil
 }
 
-func rangeCmd(name, key, a, b string, withScores bool, l Limit) *proto.Cmd {
+func rangeCmd(name, key, a, b string, withScores bool, l Limit) (*proto.Cmd, error) {
 	cmd := proto.NewCmd(name).Key(key).Arg(a).Arg(b)
 	if withScores {
 		cmd.Arg("WITHSCORES")
 	}
-	return l.append(cmd)
+	if err := appendLimit(name, cmd, l.Offset, l.Count); err != nil {
+		cmd.Release()
+		return nil, err
+	}
+	return cmd, nil
+}
+
+// byRange sends a ZRANGEBYSCORE-family command.
+func byRange[T any](c Commands, name, key, a, b string, withScores bool, l Limit, conv func(proto.Value) (T, error)) *deferred.Deferred[T] {
+	cmd, err := rangeCmd(name, key, a, b, withScores, l)
+	if err != nil {
+		return deferred.Fail[T](err)
+	}
+	return Request(c.s, cmd, conv)
 }
 
 func rankCmd(name, key string, start, stop int64, withScores bool) *proto.Cmd {
@@ -206,38 +229,39 @@ func (c Commands) ZRevRangeWithScores(key string, start, stop int64) *deferred.D
 
 // ZRangeByScore fires with the members scored min to max, ascending.
 func (c Commands) ZRangeByScore(key, min, max string, limit Limit) *deferred.Deferred[[]string] {
-	return Request(c.s, rangeCmd("ZRANGEBYSCORE", key, min, max, false, limit), asStrings)
+	return byRange(c, "ZRANGEBYSCORE", key, min, max, false, limit, asStrings)
 }
 
 // ZRangeByScoreWithScores is ZRangeByScore with the scores.
 func (c Commands) ZRangeByScoreWithScores(key, min, max string, limit Limit) *deferred.Deferred[[]ZMember] {
-	return Request(c.s, rangeCmd("ZRANGEBYSCORE", key, min, max, true, limit), asZMembers)
+	return byRange(c, "ZRANGEBYSCORE", key, min, max, true, limit, asZMembers)
 }
 
 // ZRevRangeByScore fires with the members scored max down to min.
 func (c Commands) ZRevRangeByScore(key, max, min string, limit Limit) *deferred.Deferred[[]string] {
-	return Request(c.s, rangeCmd("ZREVRANGEBYSCORE", key, max, min, false, limit), asStrings)
+	return byRange(c, "ZREVRANGEBYSCORE", key, max, min, false, limit, asStrings)
 }
 
 // ZRevRangeByScoreWithScores is ZRevRangeByScore with the scores.
 func (c Commands) ZRevRangeByScoreWithScores(key, max, min string, limit Limit) *deferred.Deferred[[]ZMember] {
-	return Request(c.s, rangeCmd("ZREVRANGEBYSCORE", key, max, min, true, limit), asZMembers)
+	return byRange(c, "ZREVRANGEBYSCORE", key, max, min, true, limit, asZMembers)
 }
 
 // ZRangeByLex fires with the members between the lex bounds min and max.
 func (c Commands) ZRangeByLex(key, min, max string, limit Limit) *deferred.Deferred[[]string] {
-	return Request(c.s, rangeCmd("ZRANGEBYLEX", key, min, max, false, limit), asStrings)
+	return byRange(c, "ZRANGEBYLEX", key, min, max, false, limit, asStrings)
 }
 
 // ZRevRangeByLex fires with the members between the lex bounds max and
 // min, descending.
 func (c Commands) ZRevRangeByLex(key, max, min string, limit Limit) *deferred.Deferred[[]string] {
-	return Request(c.s, rangeCmd("ZREVRANGEBYLEX", key, max, min, false, limit), asStrings)
+	return byRange(c, "ZREVRANGEBYLEX", key, max, min, false, limit, asStrings)
 }
 
 // ZRangeArgs are the arguments of the unified ZRANGE (Redis 6.2): Start
 // and Stop are ranks, or score bounds with ByScore, or lex bounds with
-// ByLex; Rev reverses the order; Limit needs ByScore or ByLex.
+// ByLex; Rev reverses the order; Limit (see its rule) needs ByScore or
+// ByLex.
 type ZRangeArgs struct {
 	Start, Stop string
 	ByScore     bool
@@ -267,7 +291,10 @@ func zrangeCmd(name, dst, key string, a ZRangeArgs, withScores bool) (*proto.Cmd
 	if a.Rev {
 		cmd.Arg("REV")
 	}
-	a.Limit.append(cmd)
+	if err := appendLimit(name, cmd, a.Limit.Offset, a.Limit.Count); err != nil {
+		cmd.Release()
+		return nil, err
+	}
 	if withScores {
 		cmd.Arg("WITHSCORES")
 	}
