@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,32 @@ import (
 type Nullable[T any] struct {
 	V     T
 	Valid bool
+}
+
+// String returns V as fmt prints it, or "<nil>" when not Valid (where
+// txredisapi has None).
+func (n Nullable[T]) String() string { return fmt.Sprint(n) }
+
+// Format prints a Nullable as the value it holds, with the verb and flags
+// given (%q of a Valid Nullable[string] quotes it), and "<nil>", padded to
+// the width, when not Valid: []Nullable[string] prints as [a <nil> c].
+// %#v prints Go syntax.
+func (n Nullable[T]) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprintf(f, "conn.Nullable[%T]{V:%#v, Valid:%t}", n.V, n.V, n.Valid)
+	case n.Valid:
+		fmt.Fprintf(f, fmt.FormatString(f, verb), n.V)
+	default:
+		const null = "<nil>"
+		w, _ := f.Width()
+		pad := strings.Repeat(" ", max(w-len(null), 0))
+		if f.Flag('-') {
+			fmt.Fprint(f, null, pad)
+		} else {
+			fmt.Fprint(f, pad, null)
+		}
+	}
 }
 
 // ZMember is a sorted-set member with its score (WITHSCORES replies,
