@@ -118,3 +118,19 @@ func ExampleNewScript() {
 	// 5 <nil>
 	// 10 <nil>
 }
+
+// txredisapi's hincr, hdecr, zincr and zdecr are HIncrBy and ZIncrBy by
+// one.
+func ExampleCommands_HIncrBy() {
+	c, done := exampleConn()
+	defer done()
+	ctx := context.Background()
+
+	c.HIncrBy("h", "visits", 1)                    // hincr
+	c.HIncrBy("h", "visits", 1)                    // hincr
+	n, _ := c.HIncrBy("h", "visits", -1).Wait(ctx) // hdecr
+	c.ZIncrBy("z", 1, "ada")                       // zincr
+	s, _ := c.ZIncrBy("z", -1, "ada").Wait(ctx)    // zdecr
+	fmt.Println(n, s)
+	// Output: 1 0
+}

@@ -145,3 +145,22 @@ func ExampleHook() {
 	// EXEC batched=true err=<nil>
 	// INCR batched=true err=<nil>
 }
+
+// Quit closes the connection as Disconnect does, after QUIT is answered
+// (txredisapi's quit).
+func ExampleConn_Quit() {
+	mr, _ := miniredis.Run()
+	defer mr.Close()
+	ctx := context.Background()
+	rc, _ := conn.Connect(conn.Options{Addr: mr.Addr()}).Wait(ctx)
+
+	pending := rc.Set("k", "v") // sent before QUIT: answered
+	fmt.Println(rc.Quit().Wait(ctx))
+	fmt.Println(pending.Wait(ctx))
+	_, err := rc.Get("k").Wait(ctx)
+	fmt.Println(errors.Is(err, conn.ErrClosed), rc.State())
+	// Output:
+	// OK <nil>
+	// OK <nil>
+	// true closed
+}
