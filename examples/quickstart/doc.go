@@ -11,5 +11,8 @@
 //
 // Every command returns a *deferred.Deferred: Wait blocks until it
 // fires, as a Python inlineCallbacks function yields; callbacks added
-// with Then, Catch and Chain run when it fires, as in Twisted.
+// with Then, Catch and Chain run when it fires, as in Twisted. Callbacks
+// run on the connection's reader goroutine: never Wait inside one (it
+// fails with deferred.ErrWaitOnDispatcher rather than hang the
+// connection); return the next Deferred with Chain instead.
 package main

@@ -42,6 +42,9 @@ func connection(ctx context.Context, addr string, out io.Writer) error {
 	// The callback style: each step runs when the previous reply arrives,
 	// on the connection's reader goroutine; Chain splices in the Deferred
 	// of the next command, Then changes the value, Catch handles errors.
+	// Never Wait inside a step: the reader goroutine would stop, and with
+	// it every reply; such a Wait fails with deferred.ErrWaitOnDispatcher.
+	// Return the Deferred (Chain) instead, as here.
 	d := deferred.Chain(rc.Set("counter", "41"), func(string) *deferred.Deferred[int64] {
 		return rc.Incr("counter")
 	})
