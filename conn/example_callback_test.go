@@ -26,7 +26,7 @@ func ExampleConn_waitInCallback() {
 	rc, _ := conn.Connect(conn.Options{Addr: mr.Addr()}).Wait(ctx)
 	defer rc.Disconnect()
 	prev := deferred.SetErrorHandler(func(err error) { fmt.Println("reported:", errors.Is(err, deferred.ErrWaitOnDispatcher)) })
-	defer deferred.SetErrorHandler(prev)
+	defer func() { deferred.SetErrorHandler(prev) }()
 
 	rc.Set("name", "ada")
 	// Wrong: Wait inside a callback (the BLPOP holds its reply 100ms, so

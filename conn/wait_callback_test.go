@@ -22,7 +22,7 @@ func TestWaitInCallbackFailsLoudly(t *testing.T) {
 	}
 	reported := make(chan error, 10)
 	prev := deferred.SetErrorHandler(func(err error) { reported <- err })
-	defer deferred.SetErrorHandler(prev)
+	defer func() { deferred.SetErrorHandler(prev) }()
 
 	release := make(chan struct{})
 	c, _ := fakeConn(t, func(p *fakeserver.Peer) {

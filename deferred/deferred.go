@@ -90,10 +90,11 @@ type Deferred[T any] struct {
 // the goroutine running the steps; runLate is set under mu by whoever adds
 // a step while they run.
 const (
-	runIdle   = 0
 	runActive = 1 << iota // a goroutine is running the steps
 	runRest               // the steps being run include more.rest
 	runLate               // steps were added to more.late meanwhile
+
+	runIdle = 0
 )
 
 type extra[T any] struct {

@@ -53,7 +53,7 @@ func TestObservePanicReported(t *testing.T) {
 // goroutine that fires.
 func TestHandlerPanicContained(t *testing.T) {
 	prev := SetErrorHandler(func(error) { panic("handler") })
-	defer SetErrorHandler(prev)
+	defer func() { SetErrorHandler(prev) }()
 	d := New[int](nil)
 	ran := false
 	d.Observe(func(int, error) { panic("step") })
