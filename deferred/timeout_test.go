@@ -217,3 +217,23 @@ func TestManualClock(t *testing.T) {
 		t.Fatalf("order %q, pending %d", joinLog(order), c.Pending())
 	}
 }
+
+// Timeout keeps what the cancellation made of d: a canceller that fires a
+// value wins over ErrTimeout (it used to end in ErrTimeout whatever).
+func TestTimeoutKeepsCancellerResult(t *testing.T) {
+	d := New(func(d *Deferred[int]) { d.Callback(7) })
+	to := Timeout(d, time.Millisecond)
+	<-to.Done()
+	checkResult(t, to, 7, nil)
+
+	errWhat := errors.New("what")
+	e := New(func(d *Deferred[int]) { d.Errback(errWhat) })
+	to = Timeout(e, time.Millisecond)
+	<-to.Done()
+	checkResult(t, to, 0, errWhat)
+
+	recovered := New[int](nil).Catch(func(err error) (int, error) { return -1, nil })
+	to = Timeout(recovered, time.Millisecond)
+	<-to.Done()
+	checkResult(t, to, -1, nil)
+}
