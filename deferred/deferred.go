@@ -74,9 +74,9 @@ type Deferred[T any] struct {
 	// to more.late instead, and that goroutine runs them after the others.
 	mu         sync.Mutex
 	fired      bool
-	waiting    bool         // wg holds one count, released when the Deferred fires
-	cancelling bool         // Cancel has started on this Deferred
-	run        atomic.Int32 // runIdle, or runActive with runRest and runLate
+	waiting    bool  // wg holds one count, released when the Deferred fires
+	cancelling bool  // Cancel has started on this Deferred
+	run        int32 // runIdle, or runActive with runRest and runLate; see below
 	value      T
 	err        error
 	first      listener[T] // the first step added, stored inline
@@ -88,7 +88,10 @@ type Deferred[T any] struct {
 
 // The bits of Deferred.run. runActive and runRest are set and cleared by
 // the goroutine running the steps; runLate is set under mu by whoever adds
-// a step while they run.
+// a step while they run. run is written under mu, and read and changed
+// without it only by the goroutine running the steps, with atomic
+// operations: plain writes are made under mu when no goroutine runs the
+// steps (startLocked), or by that goroutine itself.
 const (
 	runActive = 1 << iota // a goroutine is running the steps
 	runRest               // the steps being run include more.rest
@@ -255,7 +258,7 @@ func (d *Deferred[T]) startLocked() task {
 	if d.more != nil && len(d.more.rest) > 0 {
 		st |= runRest
 	}
-	d.run.Store(st)
+	d.run = st
 	return d
 }
 
@@ -271,7 +274,7 @@ func (d *Deferred[T]) call(v T, err error) task {
 // never grows the stack; recursion happens only where a Deferred has more
 // than one step.
 func (d *Deferred[T]) notify() task {
-	st := d.run.Load() &^ runLate
+	st := atomic.LoadInt32(&d.run) &^ runLate
 	v, err := d.value, d.err
 	first := d.first
 	d.first = nil
@@ -288,7 +291,7 @@ func (d *Deferred[T]) notify() task {
 			drive(t)
 			t = l.call(v, err)
 		}
-		if d.run.CompareAndSwap(st, runIdle) {
+		if atomic.CompareAndSwapInt32(&d.run, st, runIdle) {
 			return t
 		}
 		// Steps were added while these ran: run them now, after the
@@ -299,12 +302,12 @@ func (d *Deferred[T]) notify() task {
 		d.more.late = nil
 		if d.more.paused > 0 {
 			d.first, d.more.rest = rest[0], rest[1:]
-			d.run.Store(runIdle)
+			d.run = runIdle
 			d.mu.Unlock()
 			return nil
 		}
 		st = runActive
-		d.run.Store(st)
+		d.run = st
 		d.mu.Unlock()
 	}
 }
@@ -347,11 +350,11 @@ func (d *Deferred[T]) listen(l listener[T]) task {
 // the lock.
 func (d *Deferred[T]) lateLocked() bool {
 	for {
-		st := d.run.Load()
+		st := atomic.LoadInt32(&d.run)
 		if st == runIdle {
 			return false
 		}
-		if d.run.CompareAndSwap(st, st|runLate) {
+		if atomic.CompareAndSwapInt32(&d.run, st, st|runLate) {
 			return true
 		}
 	}
@@ -383,7 +386,7 @@ func (d *Deferred[T]) Unpause() {
 	}
 	d.more.paused--
 	var t task
-	if d.more.paused == 0 && d.fired && d.run.Load() == runIdle {
+	if d.more.paused == 0 && d.fired && atomic.LoadInt32(&d.run) == runIdle {
 		t = d.startLocked()
 	}
 	d.mu.Unlock()
