@@ -20,6 +20,11 @@ import (
 // is the equivalent.
 func (c *Conn) Quit() *deferred.Deferred[string] {
 	r := &request[string]{conv: asString}
+	cmd := proto.NewCmd("QUIT")
+	var res Resolver = r
+	if len(c.opts.Hooks) != 0 {
+		res = observe(c.HookTarget(), cmd, res, false)
+	}
 	c.mu.Lock()
 	err := c.acceptOwnLocked()
 	if err == nil {
@@ -27,7 +32,7 @@ func (c *Conn) Quit() *deferred.Deferred[string] {
 		// it, as Disconnect (called below) does.
 		c.closing = true
 	}
-	c.sendBatchLocked(err, []*proto.Cmd{proto.NewCmd("QUIT")}, []Resolver{r})
+	c.sendBatchLocked(err, []*proto.Cmd{cmd}, []Resolver{res})
 	closed := c.Disconnect()
 	return deferred.Chain(closed, func(struct{}) *deferred.Deferred[string] { return &r.d })
 }

@@ -2,6 +2,7 @@ package conn_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/fakeserver"
+	"github.com/txredis/txredis/internal/hooktest"
 	"github.com/txredis/txredis/internal/testserver"
 	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
@@ -106,4 +108,31 @@ func TestRealAuthLogsInTheSocket(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// Hooks see Quit and Auth as they see every command.
+func TestQuitAuthReachHooks(t *testing.T) {
+	rec := hooktest.New()
+	c, _ := fakeConn(t, func(p *fakeserver.Peer) {
+		for {
+			args, err := p.ReadCommand()
+			if err != nil {
+				return
+			}
+			p.Reply(proto.SimpleValue("OK"))
+			if args[0] == "QUIT" {
+				p.Close()
+				return
+			}
+		}
+	}, conn.Options{Hooks: []conn.Hook{rec}})
+	rec.Reset()
+	testutil.Must(t, c.Auth("pw"))
+	testutil.Must(t, c.Quit())
+	if have, want := rec.Commands(), []string{"AUTH@fake:6379", "QUIT@fake:6379"}; !slices.Equal(have, want) {
+		t.Fatalf("hooks saw %v, want %v", have, want)
+	}
+	if rec.Open() != 0 {
+		t.Fatalf("%d operations never ended", rec.Open())
+	}
 }
