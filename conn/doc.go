@@ -85,10 +85,11 @@
 // not block, but they may send more commands (sending never blocks).
 //
 // Never Wait in a callback: the reader goroutine would stop delivering
-// replies, the awaited one included. Such a Wait fails at once with
-// deferred.ErrWaitOnDispatcher (and is reported to the deferred package's
-// error handler) instead of hanging the connection; a callback that needs
-// another reply returns its Deferred through deferred.Chain.
+// replies, the awaited one included. On amd64 and arm64 such a Wait
+// fails at once with deferred.ErrWaitOnDispatcher (and is reported to the
+// deferred package's error handler) instead of hanging the connection; a
+// callback that needs another reply returns its Deferred through
+// deferred.Chain.
 //
 // Quit and Auth are methods of Conn, not of Commands: they change the
 // connection they run on, which a pool or a sharded handle shares among

@@ -46,9 +46,10 @@
 // good. A goroutine that delivers results this way is a dispatcher
 // (MarkDispatcher; every connection's reader is one): there Wait on a
 // Deferred that has not fired does not block, it returns
-// ErrWaitOnDispatcher at once and reports it to the error handler. Chain
-// is the way to wait in a callback; Go, or a goroutine of your own, is
-// the way to run blocking code.
+// ErrWaitOnDispatcher at once and reports it to the error handler (on
+// amd64 and arm64; elsewhere goroutines are not told apart and such a
+// Wait blocks as it always did). Chain is the way to wait in a callback;
+// Go, or a goroutine of your own, is the way to run blocking code.
 //
 // # Errors
 //
