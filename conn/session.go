@@ -47,12 +47,21 @@ func (c *Conn) Quit() *deferred.Deferred[string] {
 // logs in with Options.Username and Options.Password, not with what Auth
 // sent, as txredisapi's reconnect does: give the credentials in Options
 // for a connection that must stay logged in. Auth is a method of Conn
-// only, for the same reason as Quit.
+// only, for the same reason as Quit; Do("AUTH", ...) stays refused (see
+// RefuseShared), so that only this documented call changes the identity
+// of a live socket.
 func (c *Conn) Auth(password string) *deferred.Deferred[string] {
-	return Request(c, proto.NewCmd("AUTH").Arg(password), asString)
+	return c.auth(proto.NewCmd("AUTH").Arg(password))
 }
 
 // AuthUser is Auth as the ACL user username (AUTH username password).
 func (c *Conn) AuthUser(username, password string) *deferred.Deferred[string] {
-	return Request(c, proto.NewCmd("AUTH").Arg(username).Arg(password), asString)
+	return c.auth(proto.NewCmd("AUTH").Arg(username).Arg(password))
+}
+
+// auth sends an AUTH command past the refusal of Send.
+func (c *Conn) auth(cmd *proto.Cmd) *deferred.Deferred[string] {
+	r := &request[string]{conv: asString}
+	c.send(cmd, r)
+	return &r.d
 }

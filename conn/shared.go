@@ -43,7 +43,8 @@ var refusable = func() (t [13]uint32) {
 //     not answer one command each;
 //   - QUIT, which closes the connection (use Disconnect);
 //   - identity, protocol and database (AUTH, HELLO with arguments, RESET,
-//     SELECT), which a redial would silently undo (use Options);
+//     SELECT), which a redial would silently undo (use Options; Conn.Auth
+//     is the one call that logs in a live socket, and says so);
 //   - transactions (MULTI, EXEC, DISCARD, WATCH, UNWATCH), which would
 //     take other callers' commands into them (use Multi and Watch).
 //
