@@ -129,6 +129,10 @@ type Conn struct {
 	closeOnce   sync.Once
 	disconnectD deferred.Deferred[struct{}]
 	firstD      deferred.Deferred[*Conn] // fires on the first connect (eager constructor)
+
+	// trk is the client-side cache and its tracking, installed by the
+	// first cached view reading through the connection (tracking.go).
+	trk atomic.Pointer[tracker]
 }
 
 // Addr returns the address the connection dials.
@@ -250,6 +254,9 @@ func (c *Conn) acceptLocked() error {
 }
 
 func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
+	if t := c.trk.Load(); t != nil {
+		t.sendingLocked(cmd)
+	}
 	c.w.append(cmd)
 	var timeout, dl int64
 	if c.opts.ReplyTimeout > 0 {
@@ -321,6 +328,9 @@ func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
 		}
 		if c.isPush(v) {
 			c.pushes.Add(1)
+			if t := c.trk.Load(); t != nil {
+				t.push(v) // invalidations apply before any later reply
+			}
 			// Pushes are never replies: without a handler they are dropped.
 			if c.opts.OnPush != nil {
 				c.opts.OnPush(v)
@@ -452,6 +462,9 @@ func (c *Conn) fail(gen uint64, cause error) {
 	c.w.drop()
 	c.wakePending = false
 	c.writing = false
+	if t := c.trk.Load(); t != nil {
+		t.lost() // under mu: before any pending command fails
+	}
 	c.mu.Unlock()
 	_ = nc.Close()
 	select {

@@ -124,6 +124,11 @@ type Options struct {
 	// and must not block. Without it an unsolicited value is a protocol
 	// error that breaks the connection.
 	OnPush func(v proto.Value)
+	// Cache configures the client-side cache of cached views (Cached):
+	// tracking mode and memory bound. It has no effect until a view is
+	// made.
+	Cache CacheOptions
+
 	// PubSub marks a connection dedicated to subscriber or monitor mode,
 	// which its owner (the pubsub package) handles: RESP2 arrays whose
 	// first element is a pub/sub kind ("message", "subscribe", ...) go to

@@ -298,6 +298,7 @@ func (c *Conn) shutdown() {
 	}
 	c.firstD.Errback(err)
 	c.emit(StateEvent{State: StateClosed, Err: err})
+	c.closeTracking()
 	c.disconnectD.Callback(struct{}{})
 }
 
