@@ -117,19 +117,16 @@ func (v *Cached) Stats() CacheStats {
 		}
 		st := t.st
 		s.Connections++
-		s.Hits += st.hits.Load()
 		s.Misses += st.misses.Load()
 		s.Invalidations += st.invalidations.Load()
 		s.Evictions += st.evictions.Load()
 		s.Flushes += st.flushes.Load()
 		st.mu.RLock()
-		for _, ck := range st.keys {
-			if ck.one != nil {
-				s.Entries++
-			}
-			s.Entries += len(ck.more)
+		for _, e := range st.keys {
+			s.Entries += 1 + len(e.more)
 		}
 		s.Bytes += st.bytes
+		s.Hits += st.hitsLocked()
 		if st.on {
 			s.Tracking++
 		}
@@ -240,8 +237,8 @@ func miss[T any](v *Cached, t *tracker, sendable bool, key string, sig []byte, c
 		}
 		if e.fill == nil && (e.expires == 0 || now < e.expires) {
 			h := e.hit.(*deferred.Deferred[T])
+			e.hits.Add(1)
 			st.mu.Unlock()
-			st.hits.Add(1)
 			cmd.Release()
 			if cp != nil {
 				val, err, _ := h.Result()
@@ -255,7 +252,10 @@ func miss[T any](v *Cached, t *tracker, sendable bool, key string, sig []byte, c
 		st.removeLocked(e) // expired, or a fill of another type
 	}
 	f := &cacheFill[T]{st: st, conv: conv, cp: cp, sent: now, ttl: v.ttl}
-	f.e = st.insertLocked(key, sig, f)
+	f.te = new(typedEntry[T])
+	f.e = &f.te.cacheEntry
+	f.e.key, f.e.sig, f.e.fill, f.e.hit = key, sigString(sig), f, &f.te.d
+	st.insertLocked(f.e)
 	f.epoch = st.epoch
 	st.mu.Unlock()
 	st.misses.Add(1)
@@ -282,8 +282,9 @@ var discardReply = ResolverFunc(func(proto.Value, error) {})
 // placeholder was removed meanwhile) and fires every reader waiting.
 type cacheFill[T any] struct {
 	st    *cacheStore
-	e     *cacheEntry // the placeholder
-	epoch uint64      // the store's epoch when the fill began
+	te    *typedEntry[T] // the placeholder, and the entry once stored
+	e     *cacheEntry    // &te.cacheEntry
+	epoch uint64         // the store's epoch when the fill began
 	conv  func(proto.Value) (T, error)
 	cp    func(T) T
 	sent  int64 // cacheNow when sent
@@ -351,18 +352,12 @@ func (f *cacheFill[T]) complete(pttl int64) {
 			expires = x
 		}
 	}
-	var hitD *deferred.Deferred[T]
-	if cacheable {
-		if f.err != nil {
-			hitD = deferred.Fail[T](f.err)
-		} else {
-			hitD = deferred.Succeed(stored)
-		}
-	}
 	st.mu.Lock()
 	if st.epoch == f.epoch && f.e.fill == f {
-		if hitD != nil && st.on && !f.resend {
-			st.readyLocked(f.e, hitD, expires, f.size+int64(len(f.e.ck.key)+len(f.e.sig))+cacheOverhead)
+		if cacheable && st.on && !f.resend {
+			// Nobody sees the entry's Deferred before it is ready.
+			_ = f.te.d.Resolve(stored, f.err)
+			st.readyLocked(f.e, expires, f.size+int64(len(f.e.key)+len(f.e.sig))+cacheOverhead)
 		} else {
 			st.removeLocked(f.e)
 		}

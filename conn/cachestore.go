@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -36,8 +37,8 @@ type cacheStore struct {
 	max int64 // immutable: the bound of bytes
 
 	mu sync.RWMutex // protects the fields below and the entries' mutable fields
-	// keys holds every entry, ready or being filled, by key.
-	keys map[string]*cacheKey
+	// keys holds the first entry, ready or being filled, of each key.
+	keys map[string]*cacheEntry
 	// ring links the ready entries, newest after the sentinel, for
 	// second-chance eviction.
 	ring  cacheEntry
@@ -51,6 +52,9 @@ type cacheStore struct {
 	on bool
 	// enabling is set while CLIENT TRACKING is on its way for epoch.
 	enabling bool
+	// live mirrors on || enabling for the misses, which read it without
+	// the lock; it is written under mu.
+	live atomic.Bool
 	// disabled is set when a command changed the connection under the
 	// cache (RESET, HELLO, AUTH, SELECT, CLIENT TRACKING sent by the
 	// application): reads go uncached until the socket is replaced.
@@ -59,21 +63,21 @@ type cacheStore struct {
 	// it; reads go uncached until the socket is replaced.
 	refused error
 
-	hits, misses, invalidations, evictions, flushes atomic.Int64
-}
+	// hitsGone sums the hits of entries no longer held: a hit counts on
+	// its entry, so that hits of different keys share no counter.
+	hitsGone int64
 
-// cacheKey is every entry of one key: the first in one, more by signature.
-type cacheKey struct {
-	key  string
-	one  *cacheEntry
-	more map[string]*cacheEntry
+	misses, invalidations, evictions, flushes atomic.Int64
 }
 
 // cacheEntry is one cached read, or the placeholder of one being filled.
+// The first entry of a key is in the store's map; the key's other reads
+// are in its more, by signature.
 type cacheEntry struct {
-	ck  *cacheKey
-	sig string
-	// fill is the *cacheFill[T] fetching the entry; nil once it is ready.
+	key, sig string
+	more     map[string]*cacheEntry // on the first entry of a key only
+	// fill is the *cacheFill[T] fetching the entry; nil once it is ready
+	// or removed.
 	fill any
 	// hit is the fired *deferred.Deferred[T] a hit returns (shared by
 	// every hit; for mutable types the view returns a copy of its value).
@@ -82,31 +86,40 @@ type cacheEntry struct {
 	size    int64
 	// ref is set by hits without the write lock; eviction gives a
 	// referenced entry a second chance.
-	ref        atomic.Bool
+	ref atomic.Bool
+	// hits counts the hits of the entry.
+	hits       atomic.Int64
 	prev, next *cacheEntry // ring links, nil while filling
+}
+
+// typedEntry is an entry with the Deferred its hits return: one
+// allocation.
+type typedEntry[T any] struct {
+	cacheEntry
+	d deferred.Deferred[T]
 }
 
 func newCacheStore(maxBytes int) *cacheStore {
 	if maxBytes <= 0 {
 		maxBytes = DefaultCacheMaxBytes
 	}
-	s := &cacheStore{max: int64(maxBytes), keys: make(map[string]*cacheKey)}
+	s := &cacheStore{max: int64(maxBytes), keys: make(map[string]*cacheEntry)}
 	s.ring.prev, s.ring.next = &s.ring, &s.ring
 	return s
 }
 
-// find returns the entry of key with signature sig, or nil.
-func (ck *cacheKey) find(sig []byte) *cacheEntry {
-	if ck.one != nil && ck.one.sig == string(sig) {
-		return ck.one
+// findLocked returns the entry of key with signature sig, ready or
+// filling, or nil. The caller holds mu, for reading at least.
+func (s *cacheStore) findLocked(key string, sig []byte) *cacheEntry {
+	e := s.keys[key]
+	if e == nil || e.sig == string(sig) {
+		return e
 	}
-	if ck.more != nil {
-		return ck.more[string(sig)]
+	if e.more != nil {
+		return e.more[string(sig)]
 	}
 	return nil
 }
-
-func (ck *cacheKey) empty() bool { return ck.one == nil && len(ck.more) == 0 }
 
 // get returns the hit of a ready, unexpired entry, or nil. It takes the
 // read lock only and does not allocate.
@@ -114,54 +127,69 @@ func (s *cacheStore) get(key string, sig []byte) any {
 	now := cacheNow()
 	var h any
 	s.mu.RLock()
-	if ck := s.keys[key]; ck != nil {
-		if e := ck.find(sig); e != nil && e.fill == nil && (e.expires == 0 || now < e.expires) {
-			h = e.hit
-			if !e.ref.Load() {
-				e.ref.Store(true)
-			}
+	if e := s.findLocked(key, sig); e != nil && e.fill == nil && (e.expires == 0 || now < e.expires) {
+		h = e.hit
+		e.hits.Add(1)
+		if !e.ref.Load() {
+			e.ref.Store(true)
 		}
 	}
 	s.mu.RUnlock()
-	if h != nil {
-		s.hits.Add(1)
-	}
 	return h
 }
 
-// findLocked returns the entry of key and sig, ready or filling, or nil.
-func (s *cacheStore) findLocked(key string, sig []byte) *cacheEntry {
-	if ck := s.keys[key]; ck != nil {
-		return ck.find(sig)
+// hitsLocked returns the hits counted so far.
+func (s *cacheStore) hitsLocked() int64 {
+	n := s.hitsGone
+	for e := s.ring.next; e != &s.ring; e = e.next {
+		n += e.hits.Load()
 	}
-	return nil
+	return n
 }
 
-// insertLocked adds the placeholder of a fill.
-func (s *cacheStore) insertLocked(key string, sig []byte, fill any) *cacheEntry {
-	ck := s.keys[key]
-	if ck == nil {
-		ck = &cacheKey{key: key}
-		s.keys[key] = ck
+// insertLocked adds e, the placeholder of a fill of its key and sig.
+func (s *cacheStore) insertLocked(e *cacheEntry) {
+	head := s.keys[e.key]
+	if head == nil {
+		s.keys[e.key] = e
+		return
 	}
-	e := &cacheEntry{ck: ck, sig: string(sig), fill: fill}
-	switch {
-	case ck.one == nil:
-		ck.one = e
-	default:
-		if ck.more == nil {
-			ck.more = make(map[string]*cacheEntry, 2)
-		}
-		ck.more[e.sig] = e
+	if head.more == nil {
+		head.more = make(map[string]*cacheEntry, 2)
 	}
-	return e
+	head.more[e.sig] = e
+}
+
+// sigString returns sig as a string, without allocating for the
+// signatures of reads that take only the key.
+func sigString(sig []byte) string {
+	switch string(sig) {
+	case "GET":
+		return "GET"
+	case "STRLEN":
+		return "STRLEN"
+	case "EXISTS":
+		return "EXISTS"
+	case "HGETALL":
+		return "HGETALL"
+	case "HLEN":
+		return "HLEN"
+	case "SMEMBERS":
+		return "SMEMBERS"
+	case "SCARD":
+		return "SCARD"
+	case "ZCARD":
+		return "ZCARD"
+	case "LLEN":
+		return "LLEN"
+	}
+	return string(sig)
 }
 
 // readyLocked turns the placeholder e into a ready entry and evicts what
 // the bound requires.
-func (s *cacheStore) readyLocked(e *cacheEntry, hit any, expires, size int64) {
+func (s *cacheStore) readyLocked(e *cacheEntry, expires, size int64) {
 	e.fill = nil
-	e.hit = hit
 	e.expires = expires
 	e.size = size
 	e.prev, e.next = &s.ring, s.ring.next
@@ -199,22 +227,33 @@ func (s *cacheStore) unlinkLocked(e *cacheEntry) {
 	e.prev, e.next = nil, nil
 }
 
-// removeLocked removes e, ready or filling; a fill whose placeholder is
-// removed is not stored.
-func (s *cacheStore) removeLocked(e *cacheEntry) {
+// forgetLocked unlinks e from the eviction ring and marks it removed: a
+// fill whose placeholder is removed is not stored.
+func (s *cacheStore) forgetLocked(e *cacheEntry) {
 	if e.prev != nil {
 		s.unlinkLocked(e)
 		s.bytes -= e.size
+		s.hitsGone += e.hits.Load()
 	}
 	e.fill = nil
-	ck := e.ck
-	if ck.one == e {
-		ck.one = nil
-	} else if ck.more != nil && ck.more[e.sig] == e {
-		delete(ck.more, e.sig)
-	}
-	if ck.empty() && s.keys[ck.key] == ck {
-		delete(s.keys, ck.key)
+}
+
+// removeLocked removes e, ready or filling.
+func (s *cacheStore) removeLocked(e *cacheEntry) {
+	s.forgetLocked(e)
+	head := s.keys[e.key]
+	switch {
+	case head == e:
+		delete(s.keys, e.key)
+		for sig, next := range e.more {
+			// Promote another read of the key to the map.
+			delete(e.more, sig)
+			next.more, e.more = e.more, nil
+			s.keys[e.key] = next
+			break
+		}
+	case head != nil && head.more[e.sig] == e:
+		delete(head.more, e.sig)
 	}
 }
 
@@ -223,15 +262,13 @@ func (s *cacheStore) removeLocked(e *cacheEntry) {
 func (s *cacheStore) invalidate(keys []proto.Value) {
 	s.mu.Lock()
 	for _, k := range keys {
-		ck := s.keys[k.Str]
-		if ck == nil {
+		head := s.keys[k.Str]
+		if head == nil {
 			continue
 		}
-		if ck.one != nil {
-			s.removeLocked(ck.one)
-		}
-		for _, e := range ck.more {
-			s.removeLocked(e)
+		s.forgetLocked(head)
+		for _, e := range head.more {
+			s.forgetLocked(e)
 		}
 		delete(s.keys, k.Str)
 	}
@@ -261,10 +298,11 @@ func (s *cacheStore) drop(why dropReason) {
 	s.mu.Lock()
 	s.epoch++
 	if len(s.keys) > 0 {
-		s.keys = make(map[string]*cacheKey)
+		s.keys = make(map[string]*cacheEntry)
 	}
 	for e := s.ring.next; e != &s.ring; {
 		next := e.next
+		s.hitsGone += e.hits.Load()
 		e.prev, e.next = nil, nil
 		e = next
 	}
@@ -273,8 +311,10 @@ func (s *cacheStore) drop(why dropReason) {
 	switch why {
 	case dropLost:
 		s.on, s.enabling, s.disabled, s.refused = false, false, false, nil
+		s.live.Store(false)
 	case dropDisable:
 		s.on, s.enabling, s.disabled = false, false, true
+		s.live.Store(false)
 	}
 	s.mu.Unlock()
 	s.flushes.Add(1)

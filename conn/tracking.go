@@ -173,6 +173,9 @@ func (t *tracker) ready(key string) bool {
 		return false
 	}
 	st := t.st
+	if st.live.Load() {
+		return true
+	}
 	st.mu.Lock()
 	if st.on || st.enabling {
 		st.mu.Unlock()
@@ -194,6 +197,7 @@ func (t *tracker) ready(key string) bool {
 		}
 	}
 	st.enabling = true
+	st.live.Store(true)
 	st.mu.Unlock()
 	cmd := proto.NewCmd("CLIENT").Arg("TRACKING").Arg("ON")
 	if t.inv != nil {
@@ -256,6 +260,7 @@ func (r *enableReply) Resolve(v proto.Value, err error) {
 	default:
 		st.on = true
 	}
+	st.live.Store(st.on)
 }
 
 // invConn is the invalidation connection of a RESP2 connection: it

@@ -52,7 +52,7 @@ type Config struct {
 // Result is what a run saw.
 type Result struct {
 	Reads     int64 // cached reads made
-	Hits      int64 // of which answered from memory (before the method returned)
+	Hits      int64 // of which answered from memory (the view's hit counter)
 	Stale     int64 // of which returned a version older than the floor
 	Errors    int64 // of which failed (connection errors while the server was down)
 	Writes    int64 // acknowledged writes
@@ -74,7 +74,8 @@ type state struct {
 	keys  []string
 	floor []atomic.Int64 // per key: the newest version acknowledged and synced
 
-	reads, hits, stale, errs, writes, syncs atomic.Int64
+	reads, stale, errs, writes, syncs atomic.Int64
+	hitsBase                          int64 // the view's hits before the run
 
 	mu       sync.Mutex // protects firstBad and lastErr
 	firstBad string
@@ -141,6 +142,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			}
 		}()
 	}
+	hits0 := cfg.View.Stats().Hits
+	s.hitsBase = hits0
 	if cfg.Progress != nil {
 		wg.Add(1)
 		go func() {
@@ -197,7 +200,7 @@ func (s *state) result(start time.Time) Result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Result{
-		Reads: s.reads.Load(), Hits: s.hits.Load(), Stale: s.stale.Load(), Errors: s.errs.Load(),
+		Reads: s.reads.Load(), Hits: s.cfg.View.Stats().Hits - s.hitsBase, Stale: s.stale.Load(), Errors: s.errs.Load(),
 		Writes: s.writes.Load(), Syncs: s.syncs.Load(), Elapsed: time.Since(start),
 		FirstBad: s.firstBad, LastError: s.lastErr,
 	}
@@ -220,9 +223,6 @@ func (s *state) read(ctx context.Context, i int) {
 		s.lastErr = err
 		s.mu.Unlock()
 		return
-	}
-	if hit {
-		s.hits.Add(1)
 	}
 	have := int64(0) // a missing key is older than every version
 	if err == nil {
