@@ -67,7 +67,7 @@ func main() {
 	flag.IntVar(&cfg.N, "n", 1000000, "requests in fire mode")
 	flag.IntVar(&cfg.Rate, "rate", 10000, "offered requests per second in latency mode")
 	flag.IntVar(&cfg.Window, "window", 10000, "unanswered requests at most in fire mode")
-	flag.StringVar(&cfg.Mode, "mode", "getset", "getset, pipeline, fire or latency")
+	flag.StringVar(&cfg.Mode, "mode", "getset", "getset, pipeline, fire or latency; cache-hit, cache-miss, cache-get or cache-missget (cache.go)")
 	flag.DurationVar(&cfg.Duration, "duration", 2*time.Second, "timed part of a getset, pipeline or latency run")
 	flag.DurationVar(&cfg.Warmup, "warmup", 500*time.Millisecond, "untimed run of the same workload before timing")
 	flag.IntVar(&cfg.Pool, "pool", 10, "connections for txredis-pool")
@@ -80,6 +80,9 @@ func main() {
 	rounds := flag.Int("rounds", 5, "with -matrix: rounds; clients are interleaved and rotated each round, medians reported")
 	markdown := flag.Bool("markdown", false, "with -matrix: print the table as markdown")
 	flag.Parse()
+	if strings.HasPrefix(cfg.Mode, "cache-") { // the client-side caching modes: cache.go
+		os.Exit(cacheMain(cfg.Client, *addr, cfg.C, cfg.N, cfg.D, cfg.Mode, cfg.Pool))
+	}
 
 	if *matrix {
 		m := matrixConfig{rounds: *rounds, duration: cfg.Duration, warmup: cfg.Warmup, markdown: *markdown, addr: *addr, fireN: cfg.N}
