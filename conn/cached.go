@@ -121,16 +121,10 @@ func (v *Cached) Stats() CacheStats {
 		s.Invalidations += st.invalidations.Load()
 		s.Evictions += st.evictions.Load()
 		s.Flushes += st.flushes.Load()
-		st.mu.RLock()
-		for _, e := range st.keys {
-			s.Entries += 1 + len(e.more)
-		}
-		s.Bytes += st.bytes
-		s.Hits += st.hitsLocked()
-		if st.on {
+		st.count(&s)
+		if st.on.Load() {
 			s.Tracking++
 		}
-		st.mu.RUnlock()
 	}
 	return s
 }
@@ -142,9 +136,9 @@ func (v *Cached) Stats() CacheStats {
 func (v *Cached) Err() error {
 	for _, c := range v.r.CacheConns(nil) {
 		if t := c.trk.Load(); t != nil {
-			t.st.mu.RLock()
+			t.st.mu.Lock()
 			err := t.st.refused
-			t.st.mu.RUnlock()
+			t.st.mu.Unlock()
 			if err != nil {
 				return err
 			}
@@ -224,13 +218,14 @@ func miss[T any](v *Cached, t *tracker, sendable bool, key string, sig []byte, c
 		return Request(v.r, cmd, conv)
 	}
 	st := t.st
+	sh := st.shard(key)
 	now := cacheNow()
-	st.mu.Lock()
-	if e := st.findLocked(key, sig); e != nil {
+	sh.mu.Lock()
+	if e := sh.findLocked(key, sig); e != nil {
 		if f, ok := e.fill.(*cacheFill[T]); ok {
 			d := new(deferred.Deferred[T])
 			f.waiters = append(f.waiters, d)
-			st.mu.Unlock()
+			sh.mu.Unlock()
 			st.misses.Add(1)
 			cmd.Release()
 			return d
@@ -238,7 +233,7 @@ func miss[T any](v *Cached, t *tracker, sendable bool, key string, sig []byte, c
 		if e.fill == nil && (e.expires == 0 || now < e.expires) {
 			h := e.hit.(*deferred.Deferred[T])
 			e.hits.Add(1)
-			st.mu.Unlock()
+			sh.mu.Unlock()
 			cmd.Release()
 			if cp != nil {
 				val, err, _ := h.Result()
@@ -249,15 +244,15 @@ func miss[T any](v *Cached, t *tracker, sendable bool, key string, sig []byte, c
 			}
 			return h
 		}
-		st.removeLocked(e) // expired, or a fill of another type
+		sh.removeLocked(st, e) // expired, or a fill of another type
 	}
-	f := &cacheFill[T]{st: st, conv: conv, cp: cp, sent: now, ttl: v.ttl}
+	f := &cacheFill[T]{st: st, sh: sh, conv: conv, cp: cp, sent: now, ttl: v.ttl}
 	f.te = new(typedEntry[T])
 	f.e = &f.te.cacheEntry
 	f.e.key, f.e.sig, f.e.fill, f.e.hit = key, sigString(sig), f, &f.te.d
-	st.insertLocked(f.e)
-	f.epoch = st.epoch
-	st.mu.Unlock()
+	sh.insertLocked(f.e)
+	f.epoch = st.epoch.Load()
+	sh.mu.Unlock()
 	st.misses.Add(1)
 	if v.retry {
 		f.router, f.retry = v.r, cmd.Clone()
@@ -282,6 +277,7 @@ var discardReply = ResolverFunc(func(proto.Value, error) {})
 // placeholder was removed meanwhile) and fires every reader waiting.
 type cacheFill[T any] struct {
 	st    *cacheStore
+	sh    *cacheShard    // the shard of the key
 	te    *typedEntry[T] // the placeholder, and the entry once stored
 	e     *cacheEntry    // &te.cacheEntry
 	epoch uint64         // the store's epoch when the fill began
@@ -297,7 +293,7 @@ type cacheFill[T any] struct {
 	resend bool // a redirection (cluster) or a command that was never sent
 
 	first   deferred.Deferred[T]
-	waiters []*deferred.Deferred[T] // readers that joined; protected by st.mu
+	waiters []*deferred.Deferred[T] // readers that joined; protected by sh.mu
 
 	router Sender     // for resend
 	retry  *proto.Cmd // a copy of the read, for resend; nil without router
@@ -342,7 +338,7 @@ func (f *cacheFill[T]) complete(pttl int64) {
 	if f.cp != nil && f.err == nil {
 		stored = f.cp(f.val)
 	}
-	cacheable := (f.err == nil || errors.Is(f.err, proto.ErrNil) && f.err == proto.ErrNil) && pttl != -3 && pttl != 0
+	cacheable := (f.err == nil || errors.Is(f.err, proto.ErrNil)) && pttl != -3 && pttl != 0
 	expires := int64(0)
 	if f.ttl > 0 {
 		expires = f.sent + f.ttl
@@ -352,19 +348,21 @@ func (f *cacheFill[T]) complete(pttl int64) {
 			expires = x
 		}
 	}
-	st.mu.Lock()
-	if st.epoch == f.epoch && f.e.fill == f {
-		if cacheable && st.on && !f.resend {
+	sh := f.sh
+	sh.mu.Lock()
+	if st.epoch.Load() == f.epoch && f.e.fill == f {
+		if cacheable && st.on.Load() && !f.resend {
 			// Nobody sees the entry's Deferred before it is ready.
 			_ = f.te.d.Resolve(stored, f.err)
-			st.readyLocked(f.e, expires, f.size+int64(len(f.e.key)+len(f.e.sig))+cacheOverhead)
+			sh.readyLocked(st, f.e, expires, f.size+int64(len(f.e.key)+len(f.e.sig))+cacheOverhead)
 		} else {
-			st.removeLocked(f.e)
+			sh.removeLocked(st, f.e)
 		}
 	}
 	waiters := f.waiters
 	f.waiters = nil
-	st.mu.Unlock()
+	sh.mu.Unlock()
+	st.evict()
 
 	if f.resend && f.retry != nil {
 		// Let the handle route it: its reply goes to every reader.

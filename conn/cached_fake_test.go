@@ -419,6 +419,17 @@ func TestCachedEvictsBeyondMaxBytes(t *testing.T) {
 	}
 	// The newest entry is kept.
 	mustHit(t, v.Get("k9"), value)
+	// An entry hit since it was stored gets a second chance: the oldest
+	// entry that was not hit goes first. The entries kept are the newest.
+	keep := fmt.Sprint("k", 10-v.Stats().Entries)
+	mustHit(t, v.Get(keep), value)
+	for i := 10; i < 12; i++ {
+		k := fmt.Sprint("k", i)
+		d := v.Get(k)
+		ts.fillGet(t, k, value, -1)
+		testutil.Must(t, d)
+	}
+	mustHit(t, v.Get(keep), value)
 }
 
 func TestCachedAggregatesAreCopies(t *testing.T) {

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,15 +15,23 @@ import (
 const DefaultCacheMaxBytes = 64 << 20
 
 // cacheOverhead is what one entry costs besides its key, signature and
-// value: the entry, its place in the key's table and the map, the fired
-// Deferred that hits share.
+// value: the entry with the Deferred its hits share, and its place in
+// the map.
 const cacheOverhead = 256
+
+// cacheShards is the number of independently locked parts of a cache,
+// so that the misses of many goroutines and the connection's reader
+// rarely wait for one another.
+const cacheShards = 32
 
 // cacheEpoch is the origin of the cache's monotonic clock.
 var cacheEpoch = time.Now()
 
 // cacheNow returns monotonic nanoseconds since cacheEpoch.
 func cacheNow() int64 { return int64(time.Since(cacheEpoch)) }
+
+// cacheSeed seeds the hash that gives each key its shard.
+var cacheSeed = maphash.MakeSeed()
 
 // cacheStore is the client-side cache of one connection: the replies of
 // cached reads by key and read signature (the command and its arguments
@@ -33,28 +42,40 @@ func cacheNow() int64 { return int64(time.Since(cacheEpoch)) }
 // misses of the same read join. An invalidation of its key, or anything
 // that empties the cache, removes the placeholder: its reply is then
 // delivered to the readers waiting for it and not stored.
+//
+// The entries are spread over shards by key, each with its own lock;
+// the tracking state has a lock of its own, and the two parts a fill
+// checks before it stores (epoch, on) are atomic, so that a fill reads
+// them under its shard's lock: a drop raises the epoch before it empties
+// the shards, so a fill either sees the new epoch or is emptied with its
+// shard.
 type cacheStore struct {
-	max int64 // immutable: the bound of bytes
+	shards [cacheShards]cacheShard
+	max    int64 // immutable: the bound of bytes
 
-	mu sync.RWMutex // protects the fields below and the entries' mutable fields
-	// keys holds the first entry, ready or being filled, of each key.
-	keys map[string]*cacheEntry
-	// ring links the ready entries, newest after the sentinel, for
-	// second-chance eviction.
+	ringMu sync.Mutex // protects the fields below and the entries' ring links; taken after a shard's lock, never before
+	// ring links the ready entries of every shard, newest after the
+	// sentinel, for second-chance eviction.
 	ring  cacheEntry
 	bytes int64
+	// hitsGone sums the hits of entries no longer held: a hit counts on
+	// its entry, so that hits of different keys share no counter.
+	hitsGone int64
+
 	// epoch grows each time the whole cache is dropped; a fill begun in an
-	// older epoch is not stored.
-	epoch uint64
+	// older epoch is not stored. Written under mu.
+	epoch atomic.Uint64
 	// on is set once the server confirmed tracking for the current socket
 	// (the reply to CLIENT TRACKING, which precedes every fill sent after
-	// it): only then are replies stored.
-	on bool
+	// it): only then are replies stored. Written under mu.
+	on atomic.Bool
+	// live mirrors on || enabling for the misses, which read it without
+	// the lock. Written under mu.
+	live atomic.Bool
+
+	mu sync.Mutex // protects the tracking state below
 	// enabling is set while CLIENT TRACKING is on its way for epoch.
 	enabling bool
-	// live mirrors on || enabling for the misses, which read it without
-	// the lock; it is written under mu.
-	live atomic.Bool
 	// disabled is set when a command changed the connection under the
 	// cache (RESET, HELLO, AUTH, SELECT, CLIENT TRACKING sent by the
 	// application): reads go uncached until the socket is replaced.
@@ -63,15 +84,20 @@ type cacheStore struct {
 	// it; reads go uncached until the socket is replaced.
 	refused error
 
-	// hitsGone sums the hits of entries no longer held: a hit counts on
-	// its entry, so that hits of different keys share no counter.
-	hitsGone int64
-
 	misses, invalidations, evictions, flushes atomic.Int64
 }
 
+// cacheShard is one part of a cache, by key.
+type cacheShard struct {
+	mu sync.RWMutex // protects keys and its entries' fill and more
+	// keys holds the first entry, ready or being filled, of each key.
+	keys map[string]*cacheEntry
+
+	_ [64]byte // keep shards' locks on separate cache lines
+}
+
 // cacheEntry is one cached read, or the placeholder of one being filled.
-// The first entry of a key is in the store's map; the key's other reads
+// The first entry of a key is in its shard's map; the key's other reads
 // are in its more, by signature.
 type cacheEntry struct {
 	key, sig string
@@ -103,15 +129,23 @@ func newCacheStore(maxBytes int) *cacheStore {
 	if maxBytes <= 0 {
 		maxBytes = DefaultCacheMaxBytes
 	}
-	s := &cacheStore{max: int64(maxBytes), keys: make(map[string]*cacheEntry)}
+	s := &cacheStore{max: int64(maxBytes)}
 	s.ring.prev, s.ring.next = &s.ring, &s.ring
+	for i := range s.shards {
+		s.shards[i].keys = make(map[string]*cacheEntry)
+	}
 	return s
+}
+
+// shard returns the shard of key.
+func (s *cacheStore) shard(key string) *cacheShard {
+	return &s.shards[maphash.String(cacheSeed, key)&(cacheShards-1)]
 }
 
 // findLocked returns the entry of key with signature sig, ready or
 // filling, or nil. The caller holds mu, for reading at least.
-func (s *cacheStore) findLocked(key string, sig []byte) *cacheEntry {
-	e := s.keys[key]
+func (sh *cacheShard) findLocked(key string, sig []byte) *cacheEntry {
+	e := sh.keys[key]
 	if e == nil || e.sig == string(sig) {
 		return e
 	}
@@ -121,37 +155,29 @@ func (s *cacheStore) findLocked(key string, sig []byte) *cacheEntry {
 	return nil
 }
 
-// get returns the hit of a ready, unexpired entry, or nil. It takes the
+// get returns the hit of a ready, unexpired entry, or nil. It takes a
 // read lock only and does not allocate.
 func (s *cacheStore) get(key string, sig []byte) any {
+	sh := s.shard(key)
 	now := cacheNow()
 	var h any
-	s.mu.RLock()
-	if e := s.findLocked(key, sig); e != nil && e.fill == nil && (e.expires == 0 || now < e.expires) {
+	sh.mu.RLock()
+	if e := sh.findLocked(key, sig); e != nil && e.fill == nil && (e.expires == 0 || now < e.expires) {
 		h = e.hit
 		e.hits.Add(1)
 		if !e.ref.Load() {
 			e.ref.Store(true)
 		}
 	}
-	s.mu.RUnlock()
+	sh.mu.RUnlock()
 	return h
 }
 
-// hitsLocked returns the hits counted so far.
-func (s *cacheStore) hitsLocked() int64 {
-	n := s.hitsGone
-	for e := s.ring.next; e != &s.ring; e = e.next {
-		n += e.hits.Load()
-	}
-	return n
-}
-
 // insertLocked adds e, the placeholder of a fill of its key and sig.
-func (s *cacheStore) insertLocked(e *cacheEntry) {
-	head := s.keys[e.key]
+func (sh *cacheShard) insertLocked(e *cacheEntry) {
+	head := sh.keys[e.key]
 	if head == nil {
-		s.keys[e.key] = e
+		sh.keys[e.key] = e
 		return
 	}
 	if head.more == nil {
@@ -186,39 +212,57 @@ func sigString(sig []byte) string {
 	return string(sig)
 }
 
-// readyLocked turns the placeholder e into a ready entry and evicts what
-// the bound requires.
-func (s *cacheStore) readyLocked(e *cacheEntry, expires, size int64) {
+// readyLocked turns the placeholder e into a ready entry. The caller
+// holds sh.mu, and calls s.evict once it has released it.
+func (sh *cacheShard) readyLocked(s *cacheStore, e *cacheEntry, expires, size int64) {
 	e.fill = nil
 	e.expires = expires
 	e.size = size
+	s.ringMu.Lock()
+	s.linkLocked(e)
+	s.bytes += size
+	s.ringMu.Unlock()
+}
+
+// evict removes entries, least recently added first, until the cache
+// fits its bound; an entry hit since it was last considered goes back to
+// the front once instead. It holds no shard lock.
+func (s *cacheStore) evict() {
+	for {
+		s.ringMu.Lock()
+		v := s.ring.prev
+		if s.bytes <= s.max || v == &s.ring {
+			s.ringMu.Unlock()
+			return
+		}
+		if v.ref.Load() {
+			v.ref.Store(false)
+			s.unlinkLocked(v)
+			s.linkLocked(v)
+			s.ringMu.Unlock()
+			continue
+		}
+		s.unlinkLocked(v)
+		s.bytes -= v.size
+		s.hitsGone += v.hits.Load()
+		s.ringMu.Unlock()
+		// Off the ring, so no longer counted; it stays readable until it
+		// leaves the map, which is as correct as any entry not invalidated.
+		sh := s.shard(v.key)
+		sh.mu.Lock()
+		if head := sh.keys[v.key]; head == v || (head != nil && head.more[v.sig] == v) {
+			sh.removeLocked(s, v)
+		}
+		sh.mu.Unlock()
+		s.evictions.Add(1)
+	}
+}
+
+// linkLocked puts e at the front of the ring; ringMu is held.
+func (s *cacheStore) linkLocked(e *cacheEntry) {
 	e.prev, e.next = &s.ring, s.ring.next
 	s.ring.next.prev = e
 	s.ring.next = e
-	s.bytes += size
-	s.evictLocked()
-}
-
-// evictLocked removes entries, oldest first, until the cache fits its
-// bound; an entry hit since it was last considered goes back to the
-// front once instead.
-func (s *cacheStore) evictLocked() {
-	for s.bytes > s.max {
-		e := s.ring.prev
-		if e == &s.ring {
-			return
-		}
-		if e.ref.Load() {
-			e.ref.Store(false)
-			s.unlinkLocked(e)
-			e.prev, e.next = &s.ring, s.ring.next
-			s.ring.next.prev = e
-			s.ring.next = e
-			continue
-		}
-		s.removeLocked(e)
-		s.evictions.Add(1)
-	}
 }
 
 func (s *cacheStore) unlinkLocked(e *cacheEntry) {
@@ -227,29 +271,31 @@ func (s *cacheStore) unlinkLocked(e *cacheEntry) {
 	e.prev, e.next = nil, nil
 }
 
-// forgetLocked unlinks e from the eviction ring and marks it removed: a
-// fill whose placeholder is removed is not stored.
-func (s *cacheStore) forgetLocked(e *cacheEntry) {
+// forgetLocked unlinks e from the ring and marks it removed: a fill
+// whose placeholder is removed is not stored. The caller holds sh.mu.
+func (sh *cacheShard) forgetLocked(s *cacheStore, e *cacheEntry) {
+	e.fill = nil
+	s.ringMu.Lock()
 	if e.prev != nil {
 		s.unlinkLocked(e)
 		s.bytes -= e.size
 		s.hitsGone += e.hits.Load()
 	}
-	e.fill = nil
+	s.ringMu.Unlock()
 }
 
 // removeLocked removes e, ready or filling.
-func (s *cacheStore) removeLocked(e *cacheEntry) {
-	s.forgetLocked(e)
-	head := s.keys[e.key]
+func (sh *cacheShard) removeLocked(s *cacheStore, e *cacheEntry) {
+	sh.forgetLocked(s, e)
+	head := sh.keys[e.key]
 	switch {
 	case head == e:
-		delete(s.keys, e.key)
+		delete(sh.keys, e.key)
 		for sig, next := range e.more {
 			// Promote another read of the key to the map.
 			delete(e.more, sig)
 			next.more, e.more = e.more, nil
-			s.keys[e.key] = next
+			sh.keys[e.key] = next
 			break
 		}
 	case head != nil && head.more[e.sig] == e:
@@ -260,19 +306,18 @@ func (s *cacheStore) removeLocked(e *cacheEntry) {
 // invalidate removes every entry of the keys an invalidation message
 // names.
 func (s *cacheStore) invalidate(keys []proto.Value) {
-	s.mu.Lock()
 	for _, k := range keys {
-		head := s.keys[k.Str]
-		if head == nil {
-			continue
+		sh := s.shard(k.Str)
+		sh.mu.Lock()
+		if head := sh.keys[k.Str]; head != nil {
+			sh.forgetLocked(s, head)
+			for _, e := range head.more {
+				sh.forgetLocked(s, e)
+			}
+			delete(sh.keys, k.Str)
 		}
-		s.forgetLocked(head)
-		for _, e := range head.more {
-			s.forgetLocked(e)
-		}
-		delete(s.keys, k.Str)
+		sh.mu.Unlock()
 	}
-	s.mu.Unlock()
 	s.invalidations.Add(int64(len(keys)))
 }
 
@@ -296,28 +341,51 @@ const (
 // before is stored.
 func (s *cacheStore) drop(why dropReason) {
 	s.mu.Lock()
-	s.epoch++
-	if len(s.keys) > 0 {
-		s.keys = make(map[string]*cacheEntry)
-	}
-	for e := s.ring.next; e != &s.ring; {
-		next := e.next
-		s.hitsGone += e.hits.Load()
-		e.prev, e.next = nil, nil
-		e = next
-	}
-	s.ring.prev, s.ring.next = &s.ring, &s.ring
-	s.bytes = 0
+	s.epoch.Add(1)
 	switch why {
 	case dropLost:
-		s.on, s.enabling, s.disabled, s.refused = false, false, false, nil
-		s.live.Store(false)
+		s.on.Store(false)
+		s.enabling, s.disabled, s.refused = false, false, nil
 	case dropDisable:
-		s.on, s.enabling, s.disabled = false, false, true
-		s.live.Store(false)
+		s.on.Store(false)
+		s.enabling, s.disabled = false, true
 	}
+	s.live.Store(s.on.Load() || s.enabling)
 	s.mu.Unlock()
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for _, head := range sh.keys {
+			sh.forgetLocked(s, head)
+			for _, e := range head.more {
+				sh.forgetLocked(s, e)
+			}
+		}
+		if len(sh.keys) > 0 {
+			sh.keys = make(map[string]*cacheEntry)
+		}
+		sh.mu.Unlock()
+	}
 	s.flushes.Add(1)
+}
+
+// count adds the entries, bytes and hits of the cache to st.
+func (s *cacheStore) count(st *CacheStats) {
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		for _, head := range sh.keys {
+			st.Entries += 1 + len(head.more)
+		}
+		sh.mu.RUnlock()
+	}
+	s.ringMu.Lock()
+	st.Hits += s.hitsGone
+	for e := s.ring.next; e != &s.ring; e = e.next {
+		st.Hits += e.hits.Load()
+	}
+	st.Bytes += s.bytes
+	s.ringMu.Unlock()
 }
 
 // valueSize estimates the memory a reply holds.

@@ -177,7 +177,7 @@ func (t *tracker) ready(key string) bool {
 		return true
 	}
 	st.mu.Lock()
-	if st.on || st.enabling {
+	if st.on.Load() || st.enabling {
 		st.mu.Unlock()
 		return true
 	}
@@ -185,7 +185,7 @@ func (t *tracker) ready(key string) bool {
 		st.mu.Unlock()
 		return false
 	}
-	epoch := st.epoch
+	epoch := st.epoch.Load()
 	var redirect int64
 	var invGen uint64
 	if t.inv != nil {
@@ -248,7 +248,7 @@ func (r *enableReply) Resolve(v proto.Value, err error) {
 	st := r.t.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.epoch != r.epoch {
+	if st.epoch.Load() != r.epoch {
 		return // the socket, or the redirect, it enabled is gone
 	}
 	st.enabling = false
@@ -258,9 +258,9 @@ func (r *enableReply) Resolve(v proto.Value, err error) {
 		st.refused = v.Err()
 	case r.t.inv != nil && !r.t.inv.still(r.invGen):
 	default:
-		st.on = true
+		st.on.Store(true)
 	}
-	st.live.Store(st.on)
+	st.live.Store(st.on.Load())
 }
 
 // invConn is the invalidation connection of a RESP2 connection: it
