@@ -1,0 +1,21 @@
+// Command cache-check runs the stale-read checker of client-side caching
+// (internal/cachecheck) for a million reads per handle, with the server
+// restarted and the connections killed along the way.
+//
+//	go run ./examples/cache-check                 # every handle, 1,000,000 reads each
+//	go run ./examples/cache-check -reads 100000 -handles conn-resp3
+//	go run ./examples/cache-check -addr 127.0.0.1:6379 -handles pool-resp3
+//
+// For each handle (a RESP3 connection in the default, OPTIN and BCAST
+// tracking modes, a RESP2 connection with its REDIRECT connection, RESP3
+// and RESP2 pools of 4) it makes -reads cached reads of 16 keys whose
+// versions 4 writers raise through another connection (and through the
+// handle itself), each write followed by Sync on the cached view. A read
+// is stale when it returns a version older than the newest write that
+// was acknowledged and synced before the read was sent. Every -chaos-every
+// reads, in turn: CLIENT KILL TYPE pubsub (the invalidation connections),
+// CLIENT KILL TYPE normal (the handle's connections), and, when the
+// checker started the server itself (no -addr), a SIGKILL and restart of
+// the server, which keeps acknowledged writes (appendfsync always). It
+// prints one line per handle and exits 1 if any read was stale.
+package main
