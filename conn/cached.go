@@ -260,7 +260,8 @@ func miss[T any](v *Cached, t *tracker, sendable bool, key string, sig []byte, c
 	f.pttl.f = f
 	n := 0
 	if t.opts.Mode == TrackOptIn {
-		f.cmds[n], f.rs[n] = proto.NewCmd("CLIENT").Arg("CACHING").Arg("YES"), discardReply
+		f.caching.f = f
+		f.cmds[n], f.rs[n] = proto.NewCmd("CLIENT").Arg("CACHING").Arg("YES"), &f.caching
 		n++
 	}
 	f.cmds[n], f.rs[n] = cmd, f
@@ -268,9 +269,6 @@ func miss[T any](v *Cached, t *tracker, sendable bool, key string, sig []byte, c
 	t.c.SendBatch(f.cmds[:n+2], f.rs[:n+2])
 	return &f.first
 }
-
-// discardReply drops a reply of no interest.
-var discardReply = ResolverFunc(func(proto.Value, error) {})
 
 // cacheFill is one read on its way to fill the cache: it resolves the
 // read's reply, then PTTL's, and then stores the entry (unless its
@@ -291,6 +289,9 @@ type cacheFill[T any] struct {
 	err    error
 	size   int64
 	resend bool // a redirection (cluster) or a command that was never sent
+	// untracked is set when CLIENT CACHING YES (OPTIN) failed: the read
+	// was not tracked, so it is not stored.
+	untracked bool
 
 	first   deferred.Deferred[T]
 	waiters []*deferred.Deferred[T] // readers that joined; protected by sh.mu
@@ -298,9 +299,10 @@ type cacheFill[T any] struct {
 	router Sender     // for resend
 	retry  *proto.Cmd // a copy of the read, for resend; nil without router
 
-	pttl fillPTTL[T]
-	cmds [3]*proto.Cmd
-	rs   [3]Resolver
+	pttl    fillPTTL[T]
+	caching fillCaching[T]
+	cmds    [3]*proto.Cmd
+	rs      [3]Resolver
 }
 
 // Resolve takes the reply to the read.
@@ -315,6 +317,16 @@ func (f *cacheFill[T]) Resolve(v proto.Value, err error) {
 	default:
 		f.val, f.err = f.conv(v)
 		f.size = valueSize(v)
+	}
+}
+
+// fillCaching takes the reply to CLIENT CACHING YES, which precedes the
+// read in OPTIN mode.
+type fillCaching[T any] struct{ f *cacheFill[T] }
+
+func (c *fillCaching[T]) Resolve(v proto.Value, err error) {
+	if err != nil || v.IsError() {
+		c.f.untracked = true
 	}
 }
 
@@ -351,7 +363,7 @@ func (f *cacheFill[T]) complete(pttl int64) {
 	sh := f.sh
 	sh.mu.Lock()
 	if st.epoch.Load() == f.epoch && f.e.fill == f {
-		if cacheable && st.on.Load() && !f.resend {
+		if cacheable && st.on.Load() && !f.resend && !f.untracked {
 			// Nobody sees the entry's Deferred before it is ready.
 			_ = f.te.d.Resolve(stored, f.err)
 			sh.readyLocked(st, f.e, expires, f.size+int64(len(f.e.key)+len(f.e.sig))+cacheOverhead)
