@@ -77,6 +77,23 @@
 // held and open, replies pending, leases, waits, dials, failures,
 // reconnects, and for clusters and subscribers their routing and delivery
 // counters.
+// # Client-side caching
+//
+// Cached returns a cached view of a connection (pool.Pool, shard.Ring
+// and cluster.Cluster have the same method): its read methods (Get, MGet,
+// HGet, HGetAll, HMGet, SMembers, SIsMember, ZRange, ZScore, Exists,
+// StrLen and a few more) answer from the memory of the connection that
+// serves the key, kept correct by the server's invalidations (CLIENT
+// TRACKING). A hit fires the returned Deferred before the method
+// returns. The first view that reads through a connection turns tracking
+// on for it: over RESP3 on the connection itself (Options.Cache picks the
+// default, BCAST or OPTIN mode and the memory bound), over RESP2 through
+// a second connection that receives the invalidations (REDIRECT).
+// Invalidations are applied on the reader goroutine before any later
+// reply, so after a write is acknowledged and a round trip on the caching
+// connection (Cached.Sync does one on each), no read returns the older
+// value. A lost connection drops its cache before its pending commands
+// fail.
 //
 // # Concurrency
 //

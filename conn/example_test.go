@@ -164,3 +164,29 @@ func ExampleConn_Quit() {
 	// OK <nil>
 	// true closed
 }
+
+// Cached reads through the connection's memory: against Redis 6 or later
+// a read of a key already read fires before Get returns, and the server's
+// invalidations keep it fresh. miniredis does not implement CLIENT
+// TRACKING, so here every read goes to the server and Err says why.
+func ExampleConn_Cached() {
+	mr, _ := miniredis.Run()
+	defer mr.Close()
+	ctx := context.Background()
+	rc, _ := conn.Connect(conn.Options{Addr: mr.Addr(), Protocol: 3}).Wait(ctx)
+	rc.Set("greeting", "hello")
+
+	v := rc.Cached(time.Minute)
+	s, _ := v.Get("greeting").Wait(ctx)
+	fmt.Println(s)
+	rc.Set("greeting", "hi") // through the handle: the server invalidates the cache
+	v.Sync().Wait(ctx)       // a round trip: the invalidation has been applied
+	s, _ = v.Get("greeting").Wait(ctx)
+	fmt.Println(s)
+	fmt.Println("cached:", v.Err() == nil)
+	rc.Disconnect().Wait(ctx)
+	// Output:
+	// hello
+	// hi
+	// cached: false
+}
