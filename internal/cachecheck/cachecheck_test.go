@@ -62,7 +62,7 @@ func TestNoStaleReads(t *testing.T) {
 			o.Addr = srv.Addr()
 			w := testutil.Must(t, conn.Connect(conn.Options{Addr: srv.Addr(), Backoff: o.Backoff}))
 			t.Cleanup(func() { w.Disconnect() })
-			cfg := cachecheck.Config{Writer: w.Commands, Prefix: "v:", Reads: 16000, ChaosEvery: 4000, Chaos: chaos(srv, w)}
+			cfg := cachecheck.Config{Writer: w.Commands, Prefix: "v:", Reads: 12000, ChaosEvery: 3000, Chaos: chaos(srv, w)}
 			if tc.pool {
 				p := testutil.Must(t, pool.Connect(pool.Options{Options: o, PoolSize: 3}))
 				t.Cleanup(func() { p.Disconnect() })
