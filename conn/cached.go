@@ -258,15 +258,17 @@ func miss[T any](v *Cached, t *tracker, sendable bool, key string, sig []byte, c
 		f.router, f.retry = v.r, cmd.Clone()
 	}
 	f.pttl.f = f
+	var cmds [3]*proto.Cmd // the connection keeps neither slice
+	var rs [3]Resolver
 	n := 0
 	if t.opts.Mode == TrackOptIn {
 		f.caching.f = f
-		f.cmds[n], f.rs[n] = proto.NewCmd("CLIENT").Arg("CACHING").Arg("YES"), &f.caching
+		cmds[n], rs[n] = proto.NewCmd("CLIENT").Arg("CACHING").Arg("YES"), &f.caching
 		n++
 	}
-	f.cmds[n], f.rs[n] = cmd, f
-	f.cmds[n+1], f.rs[n+1] = proto.NewCmd("PTTL").Key(key), &f.pttl
-	t.c.SendBatch(f.cmds[:n+2], f.rs[:n+2])
+	cmds[n], rs[n] = cmd, f
+	cmds[n+1], rs[n+1] = proto.NewCmd("PTTL").Key(key), &f.pttl
+	t.c.SendBatch(cmds[:n+2], rs[:n+2])
 	return &f.first
 }
 
@@ -301,8 +303,6 @@ type cacheFill[T any] struct {
 
 	pttl    fillPTTL[T]
 	caching fillCaching[T]
-	cmds    [3]*proto.Cmd
-	rs      [3]Resolver
 }
 
 // Resolve takes the reply to the read.
