@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts a redis-server on a free loopback port and compares client-side
-# caching: txredis's cached views (a connection, a pool of 4) beside
+# caching: txredis's cached views (a RESP3 connection in the default
+# tracking mode, a pool of 4, a connection in BCAST mode) beside
 # rueidis's DoCache (its defaults: OPTIN tracking, 128 MiB per
-# connection), on the same keys. Rows: cache-hit (1000 hot keys read from
+# connection; and BCAST), on the same keys. Rows: cache-hit (1000 hot keys read from
 # memory) at c = 1 and 64; cache-miss (every read a key read once, so
 # every read misses and is stored) and cache-get (the same reads
 # uncached) at c = 1 and 64. Every run starts on a flushed server, so the
@@ -17,7 +18,7 @@ cd "$(dirname "$0")"
 NHIT=${NHIT:-2000000}
 NMISS=${NMISS:-100000}
 RUNS=${RUNS:-5}
-CLIENTS=${CLIENTS:-"txredis txredis-pool rueidis"}
+CLIENTS=${CLIENTS:-"txredis txredis-pool txredis-bcast rueidis rueidis-bcast"}
 
 go build -o ./bench .
 
@@ -55,17 +56,20 @@ cell() { # client mode c field(4 ops, 5 allocs) -> median
 
 printf '%-11s %-4s' mode c
 for cl in $CLIENTS; do printf ' %14s' "$cl"; done
-printf ' %16s %10s\n' "txredis/rueidis" "allocs/op"
+printf ' %16s %10s\n' "txredis/rueidis" "allocs/op"   # rueidis: the better of its two modes
 for row in "cache-hit 1" "cache-hit 64" "cache-miss 1" "cache-miss 64" "cache-get 1" "cache-get 64"; do
   set -- $row
   printf '%-11s %-4s' "$1" "$2"
   for cl in $CLIENTS; do printf ' %14s' "$(cell "$cl" "$1" "$2" 4)"; done
-  tx=$(cell txredis "$1" "$2" 4); ru=$(cell rueidis "$1" "$2" 4)
+  tx=$(cell txredis "$1" "$2" 4)
+  ru=$( (cell rueidis "$1" "$2" 4; cell rueidis-bcast "$1" "$2" 4) | sort -n | tail -1)
   awk -v t="$tx" -v r="$ru" 'BEGIN{ if (r>0) printf " %15.2fx", t/r; else printf " %16s", "-" }'
   printf ' %10s\n' "$(cell txredis "$1" "$2" 5)"
 done
-for c in 1 64; do
-  awk -v m="$(cell txredis cache-miss $c 4)" -v g="$(cell txredis cache-get $c 4)" -v c="$c" \
-    'BEGIN{ printf "txredis miss path / uncached GET at c=%s: %.2fx\n", c, m/g }'
+for cl in txredis txredis-bcast; do
+  for c in 1 64; do
+    awk -v m="$(cell $cl cache-miss $c 4)" -v g="$(cell txredis cache-get $c 4)" -v c="$c" -v cl="$cl" \
+      'BEGIN{ if (g>0) printf "%s miss path / uncached GET at c=%s: %.2fx\n", cl, c, m/g }'
+  done
 done
 rm -f "$OUT"

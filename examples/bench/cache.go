@@ -3,7 +3,7 @@ package main
 // The client-side caching comparison: txredis's cached views beside
 // rueidis's DoCache, on the same keys of the same server.
 //
-//	go run . -mode cache-hit  -client txredis|txredis-pool|rueidis -c C -n N
+//	go run . -mode cache-hit  -client txredis|txredis-pool|txredis-bcast|txredis-optin|rueidis|rueidis-bcast -c C -n N
 //	go run . -mode cache-miss -client ... -c C -n N
 //	go run . -mode cache-get  -client ... -c C -n N
 //
@@ -14,6 +14,11 @@ package main
 //     then stored).
 //   - cache-get: the same keys and reads as cache-miss, uncached: the
 //     baseline of the miss path.
+//
+// txredis caches on a RESP3 connection in the default tracking mode
+// (txredis-bcast: BCAST, txredis-optin: OPTIN) or on a pool of -pool
+// connections; rueidis uses its defaults (OPTIN, 128 MiB per connection;
+// rueidis-bcast: BCAST).
 //
 // The last line printed is "<client> <mode> c=<C> n=<N>: <ops> ops/s,
 // <allocs> allocs/op" (allocations of the whole process per read).
@@ -27,6 +32,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -36,9 +42,9 @@ import (
 )
 
 var (
-	cacheKeys       = flag.Int("cache-keys", 1000, "cache-hit: the number of hot keys")
-	cacheTTL        = flag.Duration("cache-ttl", time.Hour, "cache modes: the client-side time to live")
-	rueidisTracking = flag.String("rueidis-tracking", "optin", "cache modes: rueidis's CLIENT TRACKING mode, optin (its default) or bcast")
+	cacheKeys = flag.Int("cache-keys", 1000, "cache-hit: the number of hot keys")
+	cacheTTL  = flag.Duration("cache-ttl", time.Hour, "cache modes: the client-side time to live")
+	cacheCPU  = flag.Bool("cache-cpu", false, "cache modes: also print the client's and the server's CPU time per read")
 )
 
 // cacheDriver is one client with a client-side cache.
@@ -84,6 +90,10 @@ func cacheMain(client, addr string, c, n, d int, mode string, poolSize int) int 
 			return 1
 		}
 	}
+	var cpu cpuMeter
+	if *cacheCPU {
+		cpu.start(addr)
+	}
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	start := time.Now()
@@ -111,6 +121,9 @@ func cacheMain(client, addr string, c, n, d int, mode string, poolSize int) int 
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 1
+	}
+	if *cacheCPU {
+		cpu.report(done)
 	}
 	allocs := float64(ms1.Mallocs-ms0.Mallocs) / float64(done)
 	fmt.Printf("%s %s c=%d n=%d: %.0f ops/s, %.2f allocs/op\n", client, mode, c, done, float64(done)/elapsed.Seconds(), allocs)
@@ -147,29 +160,34 @@ func warmCache(drv cacheDriver, keys []string) error {
 
 func openCache(client, addr string, poolSize int) (cacheDriver, error) {
 	ctx := context.Background()
+	o := conn.Options{Addr: addr, Protocol: 3}
 	switch client {
-	case "txredis":
-		c, err := conn.Connect(conn.Options{Addr: addr, Protocol: 3}).Wait(ctx)
+	case "txredis", "txredis-bcast", "txredis-optin":
+		if client == "txredis-bcast" {
+			o.Cache.Mode = conn.TrackBroadcast
+		}
+		if client == "txredis-optin" {
+			o.Cache.Mode = conn.TrackOptIn
+		}
+		c, err := conn.Connect(o).Wait(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return &txCacheDriver{v: c.Cached(*cacheTTL), stop: func() { _, _ = c.Disconnect().Wait(ctx) }}, nil
 	case "txredis-pool":
-		p, err := pool.Connect(pool.Options{Options: conn.Options{Addr: addr, Protocol: 3}, PoolSize: poolSize}).Wait(ctx)
+		p, err := pool.Connect(pool.Options{Options: o, PoolSize: poolSize}).Wait(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return &txCacheDriver{v: p.Cached(*cacheTTL), stop: func() { _, _ = p.Disconnect().Wait(ctx) }}, nil
-	case "rueidis":
-		o := rueidis.ClientOption{InitAddress: []string{addr}}
-		switch *rueidisTracking {
-		case "optin":
-		case "bcast":
-			o.ClientTrackingOptions = []string{"BCAST"}
-		default:
-			return nil, fmt.Errorf("unknown -rueidis-tracking %q", *rueidisTracking)
+	case "rueidis", "rueidis-bcast":
+		// Its documented defaults: client-side caching on, OPTIN tracking,
+		// 128 MiB per connection; or BCAST, its other documented mode.
+		ro := rueidis.ClientOption{InitAddress: []string{addr}}
+		if client == "rueidis-bcast" {
+			ro.ClientTrackingOptions = []string{"BCAST"}
 		}
-		c, err := rueidis.NewClient(o)
+		c, err := rueidis.NewClient(ro)
 		if err != nil {
 			return nil, err
 		}
@@ -232,3 +250,49 @@ func (d *rueidisCacheDriver) setBatch(keys []string, value string) error {
 }
 
 func (d *rueidisCacheDriver) close() { d.c.Close() }
+
+// cpuMeter measures the CPU time the client process and the server spend
+// over a run: on a machine shared with other work, CPU per read varies
+// less than reads per second.
+type cpuMeter struct {
+	info                 *conn.Conn
+	client0, server0     time.Duration
+	clientCPU, serverCPU func() time.Duration
+}
+
+func (m *cpuMeter) start(addr string) {
+	c, err := conn.Connect(conn.Options{Addr: addr}).Wait(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: cpu:", err)
+		return
+	}
+	m.info = c
+	m.clientCPU = func() time.Duration {
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
+	}
+	m.serverCPU = func() time.Duration {
+		info, err := c.Info("cpu").Wait(context.Background())
+		if err != nil {
+			return 0
+		}
+		var total time.Duration
+		for _, k := range []string{"used_cpu_user", "used_cpu_sys"} {
+			if f, err := strconv.ParseFloat(info["cpu"][k], 64); err == nil {
+				total += time.Duration(f * float64(time.Second))
+			}
+		}
+		return total
+	}
+	m.client0, m.server0 = m.clientCPU(), m.serverCPU()
+}
+
+func (m *cpuMeter) report(reads int) {
+	if m.info == nil {
+		return
+	}
+	client, server := m.clientCPU()-m.client0, m.serverCPU()-m.server0
+	fmt.Printf("cpu per read: client %v, server %v\n", client/time.Duration(reads), server/time.Duration(reads))
+	_, _ = m.info.Disconnect().Wait(context.Background())
+}
