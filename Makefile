@@ -6,7 +6,7 @@ PKGS    ?= ./...
 MODULES ?= otel/txredisotel examples/otel
 FUZZTIME ?= 15s
 
-.PHONY: test fmt-check vet race modules bench fuzz bench-compare bench-cluster staticcheck
+.PHONY: test fmt-check vet race modules bench fuzz bench-compare bench-cluster bench-cache staticcheck
 
 test: fmt-check vet race modules
 
@@ -53,3 +53,7 @@ bench-compare:
 # Starts a 3-master Redis Cluster and compares the cluster clients.
 bench-cluster:
 	cd examples/bench && ./compare-cluster.sh
+
+# Starts a redis-server and compares client-side caching with rueidis.
+bench-cache:
+	cd examples/bench && ./cache-compare.sh
