@@ -14,6 +14,10 @@ package main
 //     then stored).
 //   - cache-get: the same keys and reads as cache-miss, uncached: the
 //     baseline of the miss path.
+//   - cache-missget: cache-get and cache-miss in one process, in ten
+//     alternating rounds on fresh keys each (the uncached reads on a
+//     connection without tracking), so that a machine whose load drifts
+//     treats both alike; it prints both rates and their ratio.
 //
 // txredis caches on a RESP3 connection in the default tracking mode
 // (txredis-bcast: BCAST, txredis-optin: OPTIN) or on a pool of -pool
@@ -74,6 +78,8 @@ func cacheMain(client, addr string, c, n, d int, mode string, poolSize int) int 
 	case "cache-miss", "cache-get":
 		// Unique to the run, so that nothing is cached or tracked yet.
 		keys = makeKeys("miss:"+strconv.FormatInt(time.Now().UnixNano(), 36)+":", n)
+	case "cache-missget":
+		return missGet(drv, client, c, n, value)
 	default:
 		fmt.Fprintln(os.Stderr, "bench: unknown mode", mode)
 		return 1
@@ -130,6 +136,54 @@ func cacheMain(client, addr string, c, n, d int, mode string, poolSize int) int 
 	return 0
 }
 
+// missGet runs cache-missget: ten rounds, each n/10 uncached reads then
+// n/10 cached misses, every read of a key written for it and read once.
+func missGet(drv cacheDriver, client string, c, n int, value string) int {
+	const rounds = 10
+	var tGet, tMiss time.Duration
+	var nGet, nMiss int
+	for r := 0; r < rounds; r++ {
+		tag := strconv.FormatInt(time.Now().UnixNano(), 36)
+		for _, phase := range []string{"get", "miss"} {
+			keys := makeKeys("missget:"+tag+":"+phase+":", n/rounds)
+			for i := 0; i < len(keys); i += batchSize {
+				if err := drv.setBatch(keys[i:min(i+batchSize, len(keys))], value); err != nil {
+					fmt.Fprintln(os.Stderr, "bench: preload:", err)
+					return 1
+				}
+			}
+			start := time.Now()
+			done, err := parallel(c, len(keys), func(g, count int) error {
+				for i := 0; i < count; i++ {
+					k := keys[g*count+i]
+					if phase == "get" {
+						if err := drv.get(k); err != nil {
+							return err
+						}
+					} else if _, err := drv.cachedGet(k); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+				return 1
+			}
+			if phase == "get" {
+				tGet += time.Since(start)
+				nGet += done
+			} else {
+				tMiss += time.Since(start)
+				nMiss += done
+			}
+		}
+	}
+	get, miss := float64(nGet)/tGet.Seconds(), float64(nMiss)/tMiss.Seconds()
+	fmt.Printf("%s cache-missget c=%d n=%d: get %.0f ops/s, miss %.0f ops/s, miss/get %.2f\n", client, c, nGet+nMiss, get, miss, miss/get)
+	return 0
+}
+
 func makeKeys(prefix string, n int) []string {
 	keys := make([]string, n)
 	for i := range keys {
@@ -173,13 +227,29 @@ func openCache(client, addr string, poolSize int) (cacheDriver, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &txCacheDriver{v: c.Cached(*cacheTTL), stop: func() { _, _ = c.Disconnect().Wait(ctx) }}, nil
+		plain, err := conn.Connect(o).Wait(ctx)
+		if err != nil {
+			c.Disconnect()
+			return nil, err
+		}
+		return &txCacheDriver{v: c.Cached(*cacheTTL), plain: plain.Commands, stop: func() {
+			_, _ = c.Disconnect().Wait(ctx)
+			_, _ = plain.Disconnect().Wait(ctx)
+		}}, nil
 	case "txredis-pool":
 		p, err := pool.Connect(pool.Options{Options: o, PoolSize: poolSize}).Wait(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return &txCacheDriver{v: p.Cached(*cacheTTL), stop: func() { _, _ = p.Disconnect().Wait(ctx) }}, nil
+		plain, err := pool.Connect(pool.Options{Options: o, PoolSize: poolSize}).Wait(ctx)
+		if err != nil {
+			p.Disconnect()
+			return nil, err
+		}
+		return &txCacheDriver{v: p.Cached(*cacheTTL), plain: plain.Commands, stop: func() {
+			_, _ = p.Disconnect().Wait(ctx)
+			_, _ = plain.Disconnect().Wait(ctx)
+		}}, nil
 	case "rueidis", "rueidis-bcast":
 		// Its documented defaults: client-side caching on, OPTIN tracking,
 		// 128 MiB per connection; or BCAST, its other documented mode.
@@ -199,8 +269,9 @@ func openCache(client, addr string, poolSize int) (cacheDriver, error) {
 // txCacheDriver reads through a txredis cached view: a hit is a Deferred
 // that fired before Get returned.
 type txCacheDriver struct {
-	v    *conn.Cached
-	stop func()
+	v     *conn.Cached
+	plain conn.Commands // a handle without tracking, for uncached reads
+	stop  func()
 }
 
 func (d *txCacheDriver) cachedGet(key string) (bool, error) {
@@ -216,7 +287,7 @@ func (d *txCacheDriver) cachedGet(key string) (bool, error) {
 }
 
 func (d *txCacheDriver) get(key string) error {
-	_, err := d.v.Commands.Get(key).Wait(context.Background())
+	_, err := d.plain.Get(key).Wait(context.Background())
 	if errors.Is(err, proto.ErrNil) {
 		return nil
 	}
