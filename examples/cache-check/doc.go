@@ -8,14 +8,20 @@
 //
 // For each handle (a RESP3 connection in the default, OPTIN and BCAST
 // tracking modes, a RESP2 connection with its REDIRECT connection, RESP3
-// and RESP2 pools of 4) it makes -reads cached reads of 16 keys whose
-// versions 4 writers raise through another connection (and through the
-// handle itself), each write followed by Sync on the cached view. A read
-// is stale when it returns a version older than the newest write that
-// was acknowledged and synced before the read was sent. Every -chaos-every
-// reads, in turn: CLIENT KILL TYPE pubsub (the invalidation connections),
-// CLIENT KILL TYPE normal (the handle's connections), and, when the
-// checker started the server itself (no -addr), a SIGKILL and restart of
-// the server, which keeps acknowledged writes (appendfsync always). It
-// prints one line per handle and exits 1 if any read was stale.
+// and RESP2 pools of 4, a ring of two servers, and a Redis Cluster of
+// three masters over RESP3 and RESP2) it makes -reads cached reads of 16
+// keys (48 on the cluster) whose versions 4 writers raise through
+// another handle (and through the cached handle itself), each write
+// followed by Sync on the cached view. A read is stale when it returns a
+// version older than the newest write that was acknowledged and synced
+// before the read was sent. Every -chaos-every reads, in turn: CLIENT
+// KILL TYPE pubsub (the invalidation connections), CLIENT KILL TYPE
+// normal (the handle's connections), and, when the checker started the
+// server itself (no -addr), a SIGKILL and restart of the server, which
+// keeps acknowledged writes (appendfsync always). The ring's second
+// server and the cluster are started by the checker; the cluster's nodes
+// are not restarted (a killed master fails over, which the cluster tests
+// cover), their connections are killed. It prints two lines per handle
+// (the reads, the chaos events by kind and the cache's counters) and
+// exits 1 if any read was stale.
 package main
