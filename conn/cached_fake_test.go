@@ -477,3 +477,40 @@ func TestCachedSignaturesAreDistinct(t *testing.T) {
 		t.Fatalf("entries left after invalidation: %+v", s)
 	}
 }
+
+// In OPTIN mode each fill is preceded by CLIENT CACHING YES; a fill
+// whose CLIENT CACHING failed was not tracked, so it is delivered but
+// not stored.
+func TestCachedOptInFailedCachingIsNotStored(t *testing.T) {
+	ts := &trackServer{cmds: make(chan []string, 100)}
+	ts.srv = fakeserver.New(ts.serve)
+	c := testutil.Must(t, conn.Connect(conn.Options{Addr: "fake:6379", Dialer: ts.srv.Dialer, Protocol: 3,
+		Cache: conn.CacheOptions{Mode: conn.TrackOptIn}}))
+	t.Cleanup(func() { c.Disconnect(); ts.srv.Close() })
+	v := c.Cached(time.Minute)
+	fill := func(caching string) *deferred.Deferred[string] {
+		t.Helper()
+		d := v.Get("k")
+		ts.expect(t, "CLIENT", "CACHING", "YES")
+		ts.expect(t, "GET", "k")
+		ts.expect(t, "PTTL", "k")
+		ts.send(t, caching+bulk("v")+":-1\r\n")
+		return d
+	}
+	if have := testutil.Must(t, fill("-ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled\r\n")); have != "v" {
+		t.Fatalf("reader of the untracked fill: %q", have)
+	}
+	if s := v.Stats(); s.Entries != 0 {
+		t.Fatalf("the untracked fill was stored: %+v", s)
+	}
+	if have := testutil.Must(t, fill("+OK\r\n")); have != "v" {
+		t.Fatalf("reader of the tracked fill: %q", have)
+	}
+	mustHit(t, v.Get("k"), "v")
+	ts.mu.Lock()
+	tracks := ts.tracks
+	ts.mu.Unlock()
+	if len(tracks) != 1 || !strings.HasSuffix(tracks[0], "OPTIN") {
+		t.Fatalf("CLIENT TRACKING: %q", tracks)
+	}
+}
