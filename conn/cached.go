@@ -48,9 +48,10 @@ type CacheRouter interface {
 // whose key is invalidated while it is on its way is delivered to the
 // readers that asked for it but not stored. The cache of a connection is
 // dropped whole when its socket or its invalidation connection is lost,
-// on FLUSHALL and FLUSHDB, and when the application sends RESET, HELLO,
-// AUTH, SELECT or CLIENT TRACKING on it (caching then stays off until
-// the connection is redialled). Entries expire at the earlier of the
+// on FLUSHALL and FLUSHDB, and when the application sends CLIENT
+// TRACKING on it (caching then stays off until the connection is
+// redialled; RESET, HELLO with arguments, AUTH and SELECT, which would
+// too, are refused before they are sent). Entries expire at the earlier of the
 // view's time to live and the key's own (PTTL).
 //
 // Only reads are cached; writes go through the handle itself. A Cached

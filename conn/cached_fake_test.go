@@ -351,29 +351,48 @@ func TestCachedLostConnectionDropsCache(t *testing.T) {
 	}
 }
 
-func TestCachedStateCommandsDisableCaching(t *testing.T) {
-	for _, cmd := range [][]any{{"RESET"}, {"SELECT", 1}, {"CLIENT", "TRACKING", "off"}, {"AUTH", "pw"}} {
+// CLIENT TRACKING sent by the application changes tracking under the
+// cache: the cache is dropped and reads go uncached until the socket is
+// replaced.
+func TestCachedClientTrackingDisablesCaching(t *testing.T) {
+	c, ts := newTrackServer(t, false)
+	v := c.Cached(time.Minute)
+	d := v.Get("k")
+	ts.fillGet(t, "k", "v1", -1)
+	testutil.Must(t, d)
+	r := c.Do("CLIENT", "TRACKING", "off")
+	ts.expect(t, "CLIENT", "TRACKING", "off")
+	ts.send(t, "+OK\r\n")
+	testutil.Must(t, r)
+	// Reads now go uncached: no PTTL follows the GET.
+	d = v.Get("k")
+	if _, _, ok := d.Result(); ok {
+		t.Fatal("hit after the application turned tracking off")
+	}
+	ts.expect(t, "GET", "k")
+	ts.send(t, bulk("v2"))
+	if have := testutil.Must(t, d); have != "v2" {
+		t.Fatalf("uncached read: %q", have)
+	}
+	ts.quiet(t)
+}
+
+// The commands that would change the connection under the cache (RESET,
+// SELECT, AUTH, HELLO with arguments) are refused before they are sent,
+// and the cache is kept.
+func TestCachedStateCommandsRefusedCacheKept(t *testing.T) {
+	for _, cmd := range [][]any{{"RESET"}, {"SELECT", 1}, {"AUTH", "pw"}, {"HELLO", 3}} {
 		t.Run(fmt.Sprint(cmd[0]), func(t *testing.T) {
 			c, ts := newTrackServer(t, false)
 			v := c.Cached(time.Minute)
 			d := v.Get("k")
 			ts.fillGet(t, "k", "v1", -1)
 			testutil.Must(t, d)
-			r := c.Do(cmd...)
-			ts.next(t)
-			ts.send(t, "+OK\r\n")
-			testutil.Must(t, r)
-			// Reads now go uncached: no PTTL follows the GET.
-			d = v.Get("k")
-			if _, _, ok := d.Result(); ok {
-				t.Fatal("hit after the connection was changed under the cache")
-			}
-			ts.expect(t, "GET", "k")
-			ts.send(t, bulk("v2"))
-			if have := testutil.Must(t, d); have != "v2" {
-				t.Fatalf("uncached read: %q", have)
+			if _, err := testutil.Wait(t, c.Do(cmd...)); err == nil {
+				t.Fatalf("%v was not refused", cmd)
 			}
 			ts.quiet(t)
+			mustHit(t, v.Get("k"), "v1")
 		})
 	}
 }

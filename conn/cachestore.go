@@ -77,8 +77,8 @@ type cacheStore struct {
 	// enabling is set while CLIENT TRACKING is on its way for epoch.
 	enabling bool
 	// disabled is set when a command changed the connection under the
-	// cache (RESET, HELLO, AUTH, SELECT, CLIENT TRACKING sent by the
-	// application): reads go uncached until the socket is replaced.
+	// cache (CLIENT TRACKING sent by the application): reads go uncached
+	// until the socket is replaced.
 	disabled bool
 	// refused is the server's answer to CLIENT TRACKING when it refused
 	// it; reads go uncached until the socket is replaced.

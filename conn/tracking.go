@@ -122,7 +122,13 @@ func (t *tracker) sendingLocked(cmd *proto.Cmd) {
 		return
 	}
 	switch cmd.Name() {
-	case "RESET", "HELLO", "AUTH", "SELECT":
+	case "RESET", "AUTH", "SELECT":
+		// Refused from callers (RefuseShared); kept in case an owned path
+		// sends one.
+	case "HELLO":
+		if cmd.Len() < 2 { // HELLO alone only reports the server's identity
+			return
+		}
 	case "CLIENT":
 		if cmd.Len() < 2 || !bytes.EqualFold(cmd.ArgBytes(1), []byte("TRACKING")) {
 			return
