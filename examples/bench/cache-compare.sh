@@ -16,7 +16,8 @@
 # printed.
 #
 # Environment: NHIT (reads per hit run, default 2000000), NMISS (reads
-# per miss run, default 100000), RUNS, CLIENTS, ADDR (use an existing
+# per miss run, default 100000), RUNS, CLIENTS, POOL (txredis-pool's
+# connections, default 4), ADDR (use an existing
 # server: it is flushed).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -46,11 +47,11 @@ for _ in $(seq "$RUNS"); do
     for cl in $CLIENTS; do
       redis-cli -h "$HOST" -p "$PORT" flushall >/dev/null
       # "<client> cache-hit c=<C> n=<N>: <ops> ops/s, <allocs> allocs/op"
-      ./bench -client "$cl" -mode cache-hit -c "$c" -n "$NHIT" -addr "$ADDR" | tail -1 |
+      ./bench -client "$cl" -pool "${POOL:-4}" -mode cache-hit -c "$c" -n "$NHIT" -addr "$ADDR" | tail -1 |
         awk -v cl="$cl" -v c="$c" '{print cl, "hit", c, $(NF-3), $(NF-1)}' >>"$OUT"
       redis-cli -h "$HOST" -p "$PORT" flushall >/dev/null
       # "<client> cache-missget c=<C> n=<N>: get <g> ops/s, miss <m> ops/s, miss/get <r>"
-      ./bench -client "$cl" -mode cache-missget -c "$c" -n "$NMISS" -addr "$ADDR" | tail -1 |
+      ./bench -client "$cl" -pool "${POOL:-4}" -mode cache-missget -c "$c" -n "$NMISS" -addr "$ADDR" | tail -1 |
         awk -v cl="$cl" -v c="$c" '{print cl, "missget", c, $NF, $(NF-3), $(NF-6)}' >>"$OUT"
     done
   done

@@ -36,6 +36,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -295,7 +296,7 @@ func (d *txCacheDriver) get(key string) error {
 }
 
 func (d *txCacheDriver) setBatch(keys []string, value string) error {
-	return (&txredisDriver{h: d.v.Commands}).setBatch(keys, value)
+	return (&txredisDriver{h: d.v.Commands}).pipeline(keys, value)
 }
 
 func (d *txCacheDriver) close() { d.stop() }
@@ -317,7 +318,7 @@ func (d *rueidisCacheDriver) get(key string) error {
 }
 
 func (d *rueidisCacheDriver) setBatch(keys []string, value string) error {
-	return (&rueidisDriver{c: d.c}).setBatch(keys, value)
+	return (&rueidisDriver{c: d.c}).pipeline(keys, value)
 }
 
 func (d *rueidisCacheDriver) close() { d.c.Close() }
@@ -366,4 +367,24 @@ func (m *cpuMeter) report(reads int) {
 	client, server := m.clientCPU()-m.client0, m.serverCPU()-m.server0
 	fmt.Printf("cpu per read: client %v, server %v\n", client/time.Duration(reads), server/time.Duration(reads))
 	_, _ = m.info.Disconnect().Wait(context.Background())
+}
+
+// parallel runs f on c goroutines, each given n/c iterations, and returns
+// the iterations run and the first error.
+func parallel(c, n int, f func(g, count int) error) (int, error) {
+	var wg sync.WaitGroup
+	errs := make(chan error, c)
+	per := n / c
+	for g := 0; g < c; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			if err := f(g, per); err != nil {
+				errs <- err
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	return per * c, <-errs
 }
