@@ -49,9 +49,9 @@ type CacheRouter interface {
 // readers that asked for it but not stored. The cache of a connection is
 // dropped whole when its socket or its invalidation connection is lost,
 // on FLUSHALL and FLUSHDB, and when the application sends CLIENT
-// TRACKING on it (caching then stays off until the connection is
-// redialled; RESET, HELLO with arguments, AUTH and SELECT, which would
-// too, are refused before they are sent). Entries expire at the earlier of the
+// TRACKING or AUTH (Auth, AuthUser) on it (caching then stays off until
+// the connection is redialled; RESET, HELLO with arguments and SELECT,
+// which would too, are refused before they are sent). Entries expire at the earlier of the
 // view's time to live and the key's own (PTTL).
 //
 // Only reads are cached; writes go through the handle itself. A Cached

@@ -351,37 +351,50 @@ func TestCachedLostConnectionDropsCache(t *testing.T) {
 	}
 }
 
-// CLIENT TRACKING sent by the application changes tracking under the
-// cache: the cache is dropped and reads go uncached until the socket is
-// replaced.
-func TestCachedClientTrackingDisablesCaching(t *testing.T) {
-	c, ts := newTrackServer(t, false)
-	v := c.Cached(time.Minute)
-	d := v.Get("k")
-	ts.fillGet(t, "k", "v1", -1)
-	testutil.Must(t, d)
-	r := c.Do("CLIENT", "TRACKING", "off")
-	ts.expect(t, "CLIENT", "TRACKING", "off")
-	ts.send(t, "+OK\r\n")
-	testutil.Must(t, r)
-	// Reads now go uncached: no PTTL follows the GET.
-	d = v.Get("k")
-	if _, _, ok := d.Result(); ok {
-		t.Fatal("hit after the application turned tracking off")
+// CLIENT TRACKING or AUTH sent by the application changes the
+// connection under the cache: the cache is dropped and reads go uncached
+// until the socket is replaced.
+func TestCachedClientTrackingAndAuthDisableCaching(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		send func(c *conn.Conn) *deferred.Deferred[string]
+		want []string
+	}{
+		{"CLIENT TRACKING", func(c *conn.Conn) *deferred.Deferred[string] {
+			return deferred.Then(c.Do("CLIENT", "TRACKING", "off"), func(proto.Value) (string, error) { return "", nil })
+		}, []string{"CLIENT", "TRACKING", "off"}},
+		{"AUTH", func(c *conn.Conn) *deferred.Deferred[string] { return c.Auth("pw") }, []string{"AUTH", "pw"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, ts := newTrackServer(t, false)
+			v := c.Cached(time.Minute)
+			d := v.Get("k")
+			ts.fillGet(t, "k", "v1", -1)
+			testutil.Must(t, d)
+			r := tc.send(c)
+			ts.expect(t, tc.want...)
+			ts.send(t, "+OK\r\n")
+			testutil.Must(t, r)
+			// Reads now go uncached: no PTTL follows the GET.
+			d = v.Get("k")
+			if _, _, ok := d.Result(); ok {
+				t.Fatal("hit after the connection was changed under the cache")
+			}
+			ts.expect(t, "GET", "k")
+			ts.send(t, bulk("v2"))
+			if have := testutil.Must(t, d); have != "v2" {
+				t.Fatalf("uncached read: %q", have)
+			}
+			ts.quiet(t)
+		})
 	}
-	ts.expect(t, "GET", "k")
-	ts.send(t, bulk("v2"))
-	if have := testutil.Must(t, d); have != "v2" {
-		t.Fatalf("uncached read: %q", have)
-	}
-	ts.quiet(t)
 }
 
 // The commands that would change the connection under the cache (RESET,
 // SELECT, AUTH, HELLO with arguments) are refused before they are sent,
 // and the cache is kept.
 func TestCachedStateCommandsRefusedCacheKept(t *testing.T) {
-	for _, cmd := range [][]any{{"RESET"}, {"SELECT", 1}, {"AUTH", "pw"}, {"HELLO", 3}} {
+	for _, cmd := range [][]any{{"RESET"}, {"SELECT", 1}, {"AUTH", "pw"}, {"HELLO", 3}} { // AUTH through Do
 		t.Run(fmt.Sprint(cmd[0]), func(t *testing.T) {
 			c, ts := newTrackServer(t, false)
 			v := c.Cached(time.Minute)

@@ -122,7 +122,8 @@ func (t *tracker) sendingLocked(cmd *proto.Cmd) {
 		return
 	}
 	switch cmd.Name() {
-	case "RESET", "AUTH", "SELECT":
+	case "AUTH": // Auth, AuthUser: another user may not read what was cached
+	case "RESET", "SELECT":
 		// Refused from callers (RefuseShared); kept in case an owned path
 		// sends one.
 	case "HELLO":
