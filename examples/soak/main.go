@@ -13,6 +13,7 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/examples/soak/load"
+	"github.com/txredis/txredis/internal/testserver"
 )
 
 func main() {
@@ -35,17 +36,17 @@ func run(addr string, duration, killEvery, down time.Duration, workers int, repl
 	signal.Notify(interrupt, os.Interrupt)
 	defer signal.Stop(interrupt)
 	g0, heap0 := snapshot()
-	var srv *server
+	var srv *testserver.Owned
 	if addr == "" {
 		var err error
-		srv, err = startServer()
+		srv, err = testserver.StartOwned()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "soak:", err)
 			return 2
 		}
-		defer srv.stop()
-		addr = srv.addr
-		fmt.Printf("started redis-server on %s (pid %d)\n", addr, srv.pid())
+		defer srv.Stop()
+		addr = srv.Addr()
+		fmt.Printf("started redis-server on %s (pid %d)\n", addr, srv.Pid())
 	} else {
 		killEvery = 0
 	}
@@ -114,9 +115,9 @@ loop:
 		case <-kill:
 			kills++
 			fmt.Printf("%6s  SIGKILL redis-server (kill %d)\n", time.Since(start).Round(time.Second), kills)
-			srv.kill()
+			srv.Kill()
 			time.Sleep(down)
-			if err := srv.restart(); err != nil {
+			if err := srv.Restart(); err != nil {
 				fmt.Fprintln(os.Stderr, "soak: restart:", err)
 				r.Stop()
 				return 2
@@ -131,7 +132,7 @@ loop:
 	}
 	st := r.Stats()
 	if srv != nil {
-		srv.stop()
+		srv.Stop()
 	}
 	// Let the runtime retire the goroutines that just ended.
 	var g1 int

@@ -55,6 +55,17 @@ func StartOwned(args ...string) (*Owned, error) {
 // Addr returns the server's "127.0.0.1:port".
 func (s *Owned) Addr() string { return s.addr }
 
+// Pid returns the process id of the running server, or 0 when it is
+// killed.
+func (s *Owned) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return 0
+	}
+	return s.proc.Pid()
+}
+
 // Restart starts the process (after Kill) and waits until it answers
 // PING, retrying while the port is still held by the killed one.
 func (s *Owned) Restart() error {
