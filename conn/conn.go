@@ -58,6 +58,7 @@ type Conn struct {
 	Commands
 
 	opts            Options // immutable after New
+	addrErr         error   // immutable: why the Addr URL cannot be used (ErrBadURL)
 	network, target string  // immutable
 	epoch           time.Time
 

@@ -13,6 +13,23 @@
 // CLIENT SETNAME), and redials with exponential backoff and jitter when
 // the connection is lost.
 //
+// # Addresses and URLs
+//
+// Options.Addr is "host:port", a unix socket path ("/path",
+// "unix:///path"), or a URL, accepted wherever an address is (pools,
+// sharded address lists, cluster start addresses, subscribers):
+//
+//	redis://[[user]:password@]host[:port][/db][?option=value&...]
+//	rediss://...   the same over TLS, verifying the server's name
+//	unix://[[user]:password@]/path/to/socket[?db=N&...]
+//
+// ParseURL documents the options (db, protocol, client_name,
+// connect_timeout, reply_timeout). A URL in Addr fills the Options fields
+// left at zero; a field set to a different value than the URL's is a
+// conflict, reported as an error matching ErrBadURL (see ApplyURL). A
+// connection whose URL cannot be used fails at once and for good; no
+// error, Addr or state event shows the URL's password.
+//
 // # Commands
 //
 // Commands is the typed command set of Redis 7.0, written once and

@@ -32,8 +32,10 @@ const (
 // localhost:6379, database 0, RESP2, with automatic reconnection, as
 // txredisapi's Connection() does.
 type Options struct {
-	// Addr is "host:port", a unix socket path starting with "/", or
-	// "unix:///path". Empty means localhost:6379.
+	// Addr is "host:port", a unix socket path starting with "/", or a
+	// URL (redis://, rediss://, unix://; see ParseURL) whose settings
+	// fill the fields left at zero (see ApplyURL). Empty means
+	// localhost:6379.
 	Addr string
 	// DB is the database selected after connecting (txredisapi's dbid).
 	DB int

@@ -39,6 +39,7 @@ func Connect(opts Options) *deferred.Deferred[*Conn] {
 func (c *Conn) Ready() *deferred.Deferred[*Conn] { return &c.firstD }
 
 func newConn(opts Options, eager bool) *Conn {
+	opts, addrErr := opts.ApplyURL()
 	opts = opts.withDefaults()
 	c := &Conn{
 		opts:  opts,
@@ -51,6 +52,7 @@ func newConn(opts Options, eager bool) *Conn {
 		dialing: new(deferred.Deferred[struct{}]),
 	}
 	c.inboxHead.Store(-1)
+	c.addrErr = addrErr
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.closeCh = c.ctx.Done()
 	c.network, c.target = Network(opts.Addr)
@@ -346,6 +348,10 @@ func (c *Conn) dial(parent context.Context) (net.Conn, *bufio.Reader, *readCount
 	defer cancel()
 	var nc net.Conn
 	var err error
+	if c.addrErr != nil {
+		// A URL that cannot be used: a permanent failure (isPermanent).
+		return nil, nil, nil, &ConnectionError{Addr: c.opts.Addr, Op: "bad address", Err: c.addrErr}
+	}
 	if c.opts.Dialer != nil {
 		nc, err = c.opts.Dialer(ctx, c.network, c.target)
 	} else {
@@ -476,12 +482,16 @@ func (c *Conn) handshake(ctx context.Context, nc net.Conn, br *bufio.Reader) (st
 	return failed, firstErr
 }
 
-// isPermanent reports handshake errors that retrying soon cannot fix:
-// wrong credentials, missing permissions, a database that does not
-// exist, a protocol or command the server does not have. Every other
-// error reply is transient — a server at maxclients, LOADING, BUSY,
-// MASTERDOWN, TRYAGAIN, OOM — and is retried with the usual backoff.
+// isPermanent reports errors that retrying soon cannot fix: wrong
+// credentials, missing permissions, a database that does not exist, a
+// protocol or command the server does not have, an Addr URL that cannot
+// be used. Every other error reply is transient — a server at
+// maxclients, LOADING, BUSY, MASTERDOWN, TRYAGAIN, OOM — and is retried
+// with the usual backoff.
 func isPermanent(err error) bool {
+	if errors.Is(err, ErrBadURL) {
+		return true
+	}
 	var perr *proto.Error
 	if !errors.As(err, &perr) {
 		return false
