@@ -217,7 +217,7 @@ func (p *Pool) takeLocked(w *waiter) outcome {
 	if l := p.leasePooledLocked(w.kind); l != nil {
 		return outcome{w: w, lease: l}
 	}
-	co := p.opts.Options
+	co := p.dialOpts
 	co.NoReconnect = true
 	co.OnState = p.extraHook()
 	e := &extra{c: conn.New(co), leased: true}

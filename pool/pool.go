@@ -23,6 +23,10 @@ type Pool struct {
 	members []*member // pooled connections; the slice is immutable after New
 	eager   bool      // Connect: a failed first dial fails Ready and closes the pool
 
+	// dialOpts are the options every connection is made with (opts.Options,
+	// or the URL as given when it cannot be used); immutable.
+	dialOpts conn.Options
+
 	dials      atomic.Uint64
 	failures   atomic.Uint64
 	reconnects atomic.Uint64
@@ -82,8 +86,18 @@ func Connect(opts Options) *deferred.Deferred[*Pool] {
 }
 
 func newPool(opts Options, eager bool) *Pool {
+	// A URL in Addr is applied once, before the defaults (which it could
+	// otherwise contradict). If it cannot be used, every connection is
+	// made with it as given and fails with its error, as a lone
+	// connection would; the pool's own Addr has the password masked.
+	raw := opts.Options
+	co, urlErr := opts.Options.ApplyURL()
+	opts.Options = co
 	opts = opts.withDefaults()
-	p := &Pool{opts: opts, eager: eager, extras: make(map[*extra]struct{})}
+	p := &Pool{opts: opts, dialOpts: opts.Options, eager: eager, extras: make(map[*extra]struct{})}
+	if urlErr != nil {
+		p.dialOpts = raw
+	}
 	p.Commands = conn.NewCommands(p)
 	p.members = make([]*member, opts.PoolSize)
 	// Hold mu while building so that a first-dial failure, which
@@ -92,7 +106,7 @@ func newPool(opts Options, eager bool) *Pool {
 	for i := range p.members {
 		m := &member{}
 		m.state.Store(int32(conn.StateConnecting))
-		co := opts.Options
+		co := p.dialOpts
 		co.OnState = p.pooledHook(m)
 		m.c = conn.New(co)
 		p.members[i] = m
