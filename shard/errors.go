@@ -65,10 +65,23 @@ func badAddrs(format string, args ...string) error {
 	return &addrsError{msg: b.String()}
 }
 
-// addrsError is an ErrBadAddrs with the detail of what is wrong.
-type addrsError struct{ msg string }
+// addrsError is an ErrBadAddrs with the detail of what is wrong, and the
+// cause (a URL's *conn.URLError) when there is one.
+type addrsError struct {
+	msg string
+	err error
+}
 
-func (e *addrsError) Error() string { return ErrBadAddrs.Error() + ": " + e.msg }
+func (e *addrsError) Error() string {
+	if e.err != nil {
+		return ErrBadAddrs.Error() + ": " + e.msg + ": " + e.err.Error()
+	}
+	return ErrBadAddrs.Error() + ": " + e.msg
+}
+
 func (e *addrsError) Is(target error) bool {
 	return target == ErrBadAddrs
 }
+
+// Unwrap returns the cause, if any.
+func (e *addrsError) Unwrap() error { return e.err }

@@ -51,12 +51,14 @@ type Ring struct {
 // New returns a Ring at once, with one lazy conn.Conn per address
 // (txredisapi's lazyShardedConnection and lazyShardedUnixConnection).
 // Each connection dials in the background and reconnects by itself.
-// opts apply to every node; opts.Addr is ignored. An address list that
-// is empty, holds an entry that is neither "host:port" nor a unix socket
-// path, or names a node twice gives a Ring whose every command fails with
-// an error matching ErrBadAddrs (also reported by Err).
+// opts apply to every node; opts.Addr is ignored. An entry may be a URL
+// (conn.ParseURL) whose settings apply to its node on top of opts, as
+// conn.Options.ApplyURL says. An address list that is empty, holds an
+// entry that is neither "host:port", a unix socket path nor a usable URL,
+// or names a node twice gives a Ring whose every command fails with an
+// error matching ErrBadAddrs (also reported by Err).
 func New(addrs []string, opts conn.Options, ringOpts ...Option) *Ring {
-	return build(addrs, ringOpts, func(addr string) Handle {
+	return build(addrs, opts, ringOpts, func(addr string) Handle {
 		o := opts
 		o.Addr = addr
 		return conn.New(o)
@@ -70,7 +72,7 @@ func New(addrs []string, opts conn.Options, ringOpts ...Option) *Ring {
 // *conn.ConnectionError, which names it. A bad address list fails it with
 // an error matching ErrBadAddrs. opts.Addr is ignored.
 func Connect(addrs []string, opts conn.Options, ringOpts ...Option) *deferred.Deferred[*Ring] {
-	return connect(addrs, ringOpts, func(addr string) *deferred.Deferred[Handle] {
+	return connect(addrs, opts, ringOpts, func(addr string) *deferred.Deferred[Handle] {
 		o := opts
 		o.Addr = addr
 		return deferred.Then(conn.Connect(o), func(c *conn.Conn) (Handle, error) { return c, nil })
@@ -81,7 +83,7 @@ func Connect(addrs []string, opts conn.Options, ringOpts ...Option) *deferred.De
 // (txredisapi's lazyShardedConnectionPool). opts apply to every node;
 // opts.Addr is ignored. Bad address lists are reported as by New.
 func NewPool(addrs []string, opts pool.Options, ringOpts ...Option) *Ring {
-	return build(addrs, ringOpts, func(addr string) Handle {
+	return build(addrs, opts.Options, ringOpts, func(addr string) Handle {
 		o := opts
 		o.Addr = addr
 		return pool.New(o)
@@ -92,7 +94,7 @@ func NewPool(addrs []string, opts pool.Options, ringOpts ...Option) *Ring {
 // once every pool is up (txredisapi's ShardedConnectionPool). Failures are
 // reported as by Connect.
 func ConnectPool(addrs []string, opts pool.Options, ringOpts ...Option) *deferred.Deferred[*Ring] {
-	return connect(addrs, ringOpts, func(addr string) *deferred.Deferred[Handle] {
+	return connect(addrs, opts.Options, ringOpts, func(addr string) *deferred.Deferred[Handle] {
 		o := opts
 		o.Addr = addr
 		return deferred.Then(pool.Connect(o), func(p *pool.Pool) (Handle, error) { return p, nil })
@@ -100,31 +102,31 @@ func ConnectPool(addrs []string, opts pool.Options, ringOpts ...Option) *deferre
 }
 
 // build is the lazy core: parse the addresses, open a handle per node.
-func build(addrs []string, ringOpts []Option, open func(addr string) Handle) *Ring {
-	names, err := parseAddrs(addrs)
+func build(addrs []string, base conn.Options, ringOpts []Option, open func(addr string) Handle) *Ring {
+	names, dials, err := parseAddrs(addrs, base)
 	if err != nil {
 		r := &Ring{err: err}
 		r.Commands = conn.NewCommands(r)
 		return r
 	}
 	nodes := make([]Handle, len(names))
-	for i, n := range names {
-		nodes[i] = open(n)
+	for i, a := range dials {
+		nodes[i] = open(a)
 	}
 	return newRing(names, nodes, newConfig(ringOpts))
 }
 
 // connect is the eager form: the lazy core plus a Deferred on every
 // node's first connect.
-func connect(addrs []string, ringOpts []Option, open func(addr string) *deferred.Deferred[Handle]) *deferred.Deferred[*Ring] {
-	names, err := parseAddrs(addrs)
+func connect(addrs []string, base conn.Options, ringOpts []Option, open func(addr string) *deferred.Deferred[Handle]) *deferred.Deferred[*Ring] {
+	names, dials, err := parseAddrs(addrs, base)
 	if err != nil {
 		return deferred.Fail[*Ring](err)
 	}
 	cfg := newConfig(ringOpts)
 	ds := make([]*deferred.Deferred[Handle], len(names))
-	for i, n := range names {
-		ds[i] = open(n)
+	for i, a := range dials {
+		ds[i] = open(a)
 	}
 	return deferred.Chain(deferred.List(ds, deferred.ListOptions{}), func(outs []deferred.Outcome[Handle]) *deferred.Deferred[*Ring] {
 		var first error
