@@ -47,6 +47,8 @@ type Cluster struct {
 	onMap []func()
 	// connectErr is why Connect failed.
 	connectErr error
+	// addrErr is why a start address could not be used; immutable.
+	addrErr error
 
 	stats struct{ moved, asked, retried, refreshes atomic.Uint64 } // see Stats
 
@@ -70,8 +72,18 @@ func New(startAddrs []string, opts Options) *Cluster {
 // answers and fires the returned Deferred with the cluster once it is
 // known. When no start node answers, the Deferred fails with an error
 // matching ErrNoNodes and nothing is left running.
+//
+// A start address may be a URL ("rediss://:password@host:7000", see
+// conn.ParseURL): its settings fill opts.Options for every node, as
+// conn.Options.ApplyURL says, so several start URLs must agree. A URL
+// that cannot be used, or that selects a database other than 0, fails
+// the Deferred (New: every command) with an error matching
+// conn.ErrBadURL.
 func Connect(startAddrs []string, opts Options) *deferred.Deferred[*Cluster] {
 	c := newCluster(startAddrs, opts)
+	if c.addrErr != nil {
+		return &c.readyD // failed with addrErr by newCluster
+	}
 	c.mu.Lock()
 	c.wg.Add(1)
 	c.mu.Unlock()
@@ -90,14 +102,8 @@ func Connect(startAddrs []string, opts Options) *deferred.Deferred[*Cluster] {
 }
 
 func newCluster(startAddrs []string, opts Options) *Cluster {
+	start, opts, addrErr := resolveSeeds(startAddrs, opts)
 	opts = opts.withDefaults()
-	start := append([]string(nil), startAddrs...)
-	if len(start) == 0 {
-		start = []string{opts.Addr}
-		if opts.Addr == "" {
-			start[0] = conn.DefaultAddr
-		}
-	}
 	c := &Cluster{opts: opts, start: start, done: make(chan struct{}), nodes: map[string]*node{}, cutOff: map[string]bool{}}
 	c.Commands = conn.NewCommands(c)
 	c.refresher = coalesce.New(&c.mu, &c.wg, c.done, minRefreshInterval, c.refreshOnce)
@@ -108,6 +114,11 @@ func newCluster(startAddrs []string, opts Options) *Cluster {
 	if opts.StallTimeout > 0 {
 		c.wg.Add(1)
 		go c.monitor(opts.StallTimeout)
+	}
+	if addrErr != nil {
+		// Closed from the start: Ready fails and commands fail with it.
+		c.addrErr, c.connectErr = addrErr, addrErr
+		c.Disconnect()
 	}
 	return c
 }

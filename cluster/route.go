@@ -26,7 +26,7 @@ import (
 func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
 	if c.isClosed() {
 		cmd.Release()
-		r.Resolve(proto.Value{}, closedError())
+		r.Resolve(proto.Value{}, c.closedErr())
 		return
 	}
 	if err := conn.RefuseShared(cmd); err != nil {

@@ -422,3 +422,27 @@ func TestBlockingCommandDoesNotHoldUpItsNode(t *testing.T) {
 		t.Fatalf("BLPOP = %v", v)
 	}
 }
+
+// A start address given as a URL configures every node: here RESP3,
+// seen in the reply kind of commands routed to each master.
+func TestRealStartURL(t *testing.T) {
+	tc := testcluster.Shared(t)
+	seed := "redis://" + tc.Addrs()[0] + "?protocol=3&client_name=cluster-url"
+	c := testutil.Must(t, cluster.Connect([]string{seed}, cluster.Options{}))
+	t.Cleanup(func() { testutil.Wait(t, c.Disconnect()) })
+	if o := c.Options(); o.Protocol != 3 || o.ClientName != "cluster-url" {
+		t.Errorf("Options: protocol %d, client name %q", o.Protocol, o.ClientName)
+	}
+	for i := 0; i < 30; i++ {
+		k := "starturl:" + strconv.Itoa(i)
+		testutil.Must(t, c.HSet(k, "f", "v"))
+		if v := testutil.Must(t, c.Do("HGETALL", k)); v.Kind != proto.Map {
+			t.Fatalf("HGETALL %s kind %v, want a RESP3 map", k, v.Kind)
+		}
+	}
+	for _, m := range c.Masters() {
+		if name := testutil.Must(t, m.ClientGetName()); name != "cluster-url" {
+			t.Errorf("client name on a master: %q", name)
+		}
+	}
+}
