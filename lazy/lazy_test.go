@@ -11,6 +11,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testserver"
 	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/lazy"
@@ -115,4 +116,38 @@ func TestLazySubscriber(t *testing.T) {
 		t.Fatal("no message within 5s")
 	}
 	testutil.Must(t, s.Disconnect())
+}
+
+// Each lazy constructor accepts a URL wherever it takes an address.
+func TestLazyURL(t *testing.T) {
+	m1, m2 := testserver.Mini(t), testserver.Mini(t)
+	m1.RequireAuth("lazy-pw")
+	m2.RequireAuth("lazy-pw")
+	u1, u2 := "redis://:lazy-pw@"+m1.Addr()+"/1", "redis://:lazy-pw@"+m2.Addr()+"/1"
+	c := lazy.Connection(conn.Options{Addr: u1})
+	p := lazy.ConnectionPool(pool.Options{Options: conn.Options{Addr: u2}, PoolSize: 2})
+	r := lazy.ShardedConnection([]string{u1, u2}, conn.Options{})
+	rp := lazy.ShardedConnectionPool([]string{u1, u2}, pool.Options{PoolSize: 2})
+	testutil.Must(t, c.Set("lazy:conn", "1"))
+	testutil.Must(t, p.Set("lazy:pool", "2"))
+	testutil.Must(t, r.Set("lazy:ring", "3"))
+	testutil.Must(t, rp.Set("lazy:ringpool", "4"))
+	for _, tc := range []struct {
+		m    *miniredis.Miniredis
+		k, v string
+	}{{m1, "lazy:conn", "1"}, {m2, "lazy:pool", "2"}} {
+		if v, err := tc.m.DB(1).Get(tc.k); err != nil || v != tc.v {
+			t.Errorf("%s in database 1: %q, %v", tc.k, v, err)
+		}
+	}
+	for _, h := range []*shard.Ring{r, rp} {
+		if v := testutil.Must(t, h.Get("lazy:ring")); v != "3" {
+			t.Errorf("ring GET %q", v)
+		}
+	}
+	for _, d := range []interface {
+		Disconnect() *deferred.Deferred[struct{}]
+	}{c, p, r, rp} {
+		testutil.Must(t, d.Disconnect())
+	}
 }
