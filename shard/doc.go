@@ -53,6 +53,28 @@
 // without marks (Do, DoCmd) the key positions of the Redis command table.
 // PUBLISH goes to the node of its channel, as in txredisapi.
 //
+// # Commands newer than the table
+//
+// The command table is that of Redis 7.0. For a command it lacks (newer
+// commands such as HEXPIRE, module commands such as JSON.GET, a renamed
+// command) the Ring asks the first node that answers, once per command
+// name, with COMMAND INFO: the key specifications of Redis 7 say where the
+// keys are, or, from older servers and modules, the legacy
+// first/last/step positions. Commands whose keys move with their
+// arguments in a way the specifications cannot describe are asked about
+// with COMMAND GETKEYS each time they are sent. When the server cannot
+// tell (it does not know the command either, or refuses COMMAND), the
+// first argument is taken as the key: the command then goes to that
+// key's node, which answers with its result or its own error ("ERR
+// unknown command 'JSON.GET'"). A command the server says has no key
+// (WAITAOF) fails with ErrNotSharded, as every keyless command does:
+// WAIT and WAITAOF count the writes of the connection they are sent on,
+// so send them, and the writes, through Node(name). What was learned is
+// kept for the Ring's life (at most cmdinfo.MaxLearned names); a failed
+// question (a connection error) fails the command and is asked again
+// next time. A pipeline's unknown commands are learned before the batch
+// is routed.
+//
 // A command whose keys all live on one node runs there, whatever it is
 // (SUNION, RENAME, EVAL with its keys). MGET, DEL, EXISTS, UNLINK, TOUCH
 // and MSET with keys on several nodes are split: one command per node

@@ -44,6 +44,9 @@ type Ring struct {
 	byName map[string]int
 	err    error // the address error of a Ring built from a bad list
 
+	// learner finds the keys of commands the command table lacks.
+	learner cmdinfo.Learner
+
 	closeOnce   sync.Once
 	disconnectD deferred.Deferred[struct{}]
 }
@@ -276,8 +279,10 @@ func (r *Ring) Lease(ctx context.Context) *deferred.Deferred[*conn.Lease] {
 
 // Send routes cmd to the node of its keys: the key arguments it marks
 // (proto.Cmd.Key), or, for a command built without marks, the ones the
-// command table gives. A command whose keys span nodes is split when it
-// is MGET, DEL, EXISTS, UNLINK, TOUCH or MSET, and fails with
+// command table gives, or for a command the table lacks (newer than
+// Redis 7.0, or a module's), the ones the servers describe (see the
+// package documentation). A command whose keys span nodes is split when
+// it is MGET, DEL, EXISTS, UNLINK, TOUCH or MSET, and fails with
 // ErrNotSharded otherwise, as does a command without keys.
 func (r *Ring) Send(cmd *proto.Cmd, res conn.Resolver) {
 	if r.err != nil {
@@ -291,6 +296,10 @@ func (r *Ring) Send(cmd *proto.Cmd, res conn.Resolver) {
 	}
 	keys := routeKeys(cmd)
 	if len(keys) == 0 {
+		if !cmdinfo.Known(cmd) {
+			r.learn(cmd, res)
+			return
+		}
 		fail(cmd, res, "no key")
 		return
 	}
@@ -311,8 +320,20 @@ func (r *Ring) Send(cmd *proto.Cmd, res conn.Resolver) {
 // SendBatch sends cmds as one unit to the node all their keys belong to
 // (an explicit pipeline or a batch on one shard). A batch with a keyless
 // command or keys on several nodes fails every command with ErrNotSharded,
-// as txredisapi's sharded pipeline() did; nothing is sent.
+// as txredisapi's sharded pipeline() did; nothing is sent. The keys of
+// commands the command table lacks are learned first, as by Send.
 func (r *Ring) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
+	if r.err == nil {
+		if unknown := unlearned(cmds); len(unknown) > 0 {
+			r.learnBatch(cmds, rs, unknown)
+			return
+		}
+	}
+	r.sendBatch(cmds, rs)
+}
+
+// sendBatch routes a batch whose commands' keys are known.
+func (r *Ring) sendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
 	var err error
 	node := -1
 	for _, cmd := range cmds {
