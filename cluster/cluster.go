@@ -8,6 +8,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/cmdinfo"
 	"github.com/txredis/txredis/internal/coalesce"
 )
 
@@ -51,6 +52,9 @@ type Cluster struct {
 	addrErr error
 
 	stats struct{ moved, asked, retried, refreshes atomic.Uint64 } // see Stats
+
+	// learner finds the keys of commands the command table lacks.
+	learner cmdinfo.Learner
 
 	wg          sync.WaitGroup // refresh goroutines and retry timers
 	closeOnce   sync.Once

@@ -23,6 +23,15 @@
 // EXISTS, UNLINK and TOUCH, which are split per slot, sent in parallel,
 // and gathered (MGET in key order, the others summed).
 //
+// The command table is that of Redis 7.0. The keys of a command it lacks
+// (HEXPIRE, a module's JSON.GET) are learned from a master, once per
+// name, as package shard describes (COMMAND INFO, COMMAND GETKEYS, else
+// the first argument is the key). A command the server says has no key
+// (WAITAOF) goes to a master at random, as every keyless command does;
+// WAIT and WAITAOF count the writes of the connection they are sent on,
+// so send them, with the writes, through a lease of the node that takes
+// the writes (Node(key).Lease).
+//
 // Each node has one pipelined connection, or a pool when
 // Options.PoolSize > 1. With Options.ReadFromReplicas, read-only commands
 // go to the replicas of their slot, round robin, on connections that sent

@@ -18,11 +18,13 @@ import (
 // a replica for a read-only command with ReadFromReplicas), follows MOVED
 // and ASK redirections, and retries TRYAGAIN, CLUSTERDOWN and LOADING
 // answers with backoff within RetryTimeout. Keyless commands go to a
-// master at random. A multi-key command whose keys span slots fails with
-// ErrCrossSlot before anything is sent, except MGET, DEL, EXISTS, UNLINK
-// and TOUCH, which are split per slot and gathered (MGET in key order). Send takes ownership
-// of cmd and resolves r exactly once, with the reply of the last node
-// asked.
+// master at random. The keys of a command the command table lacks
+// (newer than Redis 7.0, or a module's) are learned from the cluster
+// first (see the package documentation). A multi-key command whose keys
+// span slots fails with ErrCrossSlot before anything is sent, except
+// MGET, DEL, EXISTS, UNLINK and TOUCH, which are split per slot and
+// gathered (MGET in key order). Send takes ownership of cmd and resolves
+// r exactly once, with the reply of the last node asked.
 func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
 	if c.isClosed() {
 		cmd.Release()
@@ -50,6 +52,15 @@ func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
 		r.Resolve(proto.Value{}, err)
 		return
 	}
+	if slot < 0 && !cmdinfo.Known(cmd) {
+		c.learnKeys(cmd, r) // newer than the command table: ask the cluster
+		return
+	}
+	c.send(cmd, r, slot)
+}
+
+// send dispatches cmd, whose slot is known (-1: keyless).
+func (c *Cluster) send(cmd *proto.Cmd, r conn.Resolver, slot int) {
 	x := requestPool.Get().(*request)
 	x.c, x.cmd, x.r, x.slot = c, cmd, r, slot
 	if (c.opts.ReadFromReplicas && slot >= 0) || c.opts.RetryReads {
