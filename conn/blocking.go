@@ -10,9 +10,9 @@ import (
 
 // MarkBlocking flags cmd as blocking when it is one of the commands that
 // wait on the server (BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP, BZPOPMIN,
-// BZPOPMAX, BZMPOP, XREAD/XREADGROUP with BLOCK, WAIT), with the timeout
-// found in its arguments. Typed command methods set it themselves; Do
-// calls this for raw commands.
+// BZPOPMAX, BZMPOP, XREAD/XREADGROUP with BLOCK, WAIT, WAITAOF), with
+// the timeout found in its arguments. Typed command methods set it
+// themselves; Do calls this for raw commands.
 func MarkBlocking(cmd *proto.Cmd) {
 	n := cmd.Len()
 	switch cmd.Name() {
@@ -27,6 +27,10 @@ func MarkBlocking(cmd *proto.Cmd) {
 	case "WAIT":
 		if n > 2 {
 			cmd.SetBlocking(millis(cmd.ArgBytes(2)))
+		}
+	case "WAITAOF": // Redis 7.2: WAITAOF numlocal numreplicas timeout
+		if n > 3 {
+			cmd.SetBlocking(millis(cmd.ArgBytes(3)))
 		}
 	case "XREAD", "XREADGROUP":
 		for i := 1; i+1 < n; i++ {

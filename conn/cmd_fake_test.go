@@ -79,6 +79,12 @@ func TestDoMarksBlocking(t *testing.T) {
 	if !r.blocking[0] || !reflect.DeepEqual(r.keys[0], []int{1, 2}) {
 		t.Errorf("BLPOP via Do: blocking %v keys %v", r.blocking[0], r.keys[0])
 	}
+	// WAITAOF (Redis 7.2) is newer than the command table: Do knows it
+	// blocks, so that a pool gives it a connection of its own.
+	testutil.Must(t, conn.NewCommands(r).Do("WAITAOF", 1, 0, 100))
+	if !r.blocking[1] {
+		t.Error("WAITAOF via Do is not marked blocking")
+	}
 }
 
 func bufioReader(b []byte) *bufio.Reader { return bufio.NewReader(bytes.NewReader(b)) }

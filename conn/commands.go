@@ -38,9 +38,12 @@ func BadArgs(command, format string, a ...any) error {
 // Server errors fail the Deferred with a *proto.Error.
 //
 // Do marks the key arguments of the commands it knows (the table of
-// internal/cmdinfo, from the server's key specifications), so sharded and
-// cluster handles route raw commands as they route typed ones, and flags
-// blocking commands (BLPOP, XREAD BLOCK, WAIT...) with their timeout.
+// internal/cmdinfo, from the key specifications of Redis 7.0), so sharded
+// and cluster handles route raw commands as they route typed ones, and
+// flags blocking commands (BLPOP, XREAD BLOCK, WAIT, WAITAOF...) with
+// their timeout. For a command the table lacks (HEXPIRE, a module's
+// JSON.GET), sharded and cluster handles ask the server where its keys
+// are (see package shard, Routing).
 //
 // Commands whose replies do not answer them one to one, or that change
 // the connection under other callers (subscriber and monitor modes,
