@@ -43,6 +43,12 @@
 // fail with ErrBadArgs before anything is sent. SELECT has no method: on
 // a pool it would change one connection only; use Options.DB.
 //
+// ScanSeq, SScanSeq, HScanSeq and ZScanSeq are iterators (iter.Seq2,
+// for range-over-func) over SCAN, SSCAN, HSCAN and ZSCAN: page by page,
+// holding no connection between pages, ended by their context, with
+// errors as the second value. shard.Ring and cluster.Cluster have a
+// ScanSeq of their own that visits every node.
+//
 // Transactions (Multi, Watch) lease one connection for the Tx; on a single
 // Conn the Conn's own handle then fails with ErrLeased until the Tx ends.
 // Pipeline buffers commands and sends them in one write on Execute.
