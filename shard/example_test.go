@@ -74,3 +74,31 @@ func ExampleNewHashRing() {
 	// user{42}:name 127.0.0.1:6381 127.0.0.1:6381
 	// order3748 127.0.0.1:6379 127.0.0.1:6381
 }
+
+// Ring.ScanSeq visits every node of the ring in turn.
+func ExampleRing_ScanSeq() {
+	a, _ := miniredis.Run()
+	defer a.Close()
+	b, _ := miniredis.Run()
+	defer b.Close()
+	ctx := context.Background()
+	rc, err := shard.Connect([]string{a.Addr(), b.Addr()}, conn.Options{}).Wait(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer func() { _, _ = rc.Disconnect().Wait(ctx) }()
+	for x := 0; x < 20; x++ {
+		rc.Set(fmt.Sprintf("foo%02d", x), "bar")
+	}
+	n := 0
+	for _, err := range rc.ScanSeq(ctx, conn.ScanArgs{Match: "foo*"}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		n++
+	}
+	fmt.Println(n, "keys on", len(rc.Nodes()), "nodes;", len(a.Keys()) > 0 && len(b.Keys()) > 0)
+	// Output: 20 keys on 2 nodes; true
+}
