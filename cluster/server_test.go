@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/cluster"
+	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/testcluster"
 	"github.com/txredis/txredis/internal/testutil"
@@ -444,5 +445,47 @@ func TestRealStartURL(t *testing.T) {
 		if name := testutil.Must(t, m.ClientGetName()); name != "cluster-url" {
 			t.Errorf("client name on a master: %q", name)
 		}
+	}
+}
+
+// Cluster.ScanSeq visits every master; keyed iterators go to their
+// key's master.
+func TestRealScanSeq(t *testing.T) {
+	c, _ := connectReal(t, cluster.Options{})
+	prefix := fmt.Sprintf("scanseq:%d:", time.Now().UnixNano())
+	const n = 300
+	for i := 0; i < n; i++ {
+		c.Set(prefix+strconv.Itoa(i), "v")
+	}
+	testutil.Must(t, c.Set(prefix+"last", "v"))
+	seen := map[string]bool{}
+	for k, err := range c.ScanSeq(t.Context(), conn.ScanArgs{Match: prefix + "*", Count: 50}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[k] = true
+	}
+	if len(seen) != n+1 {
+		t.Errorf("Cluster.ScanSeq: %d keys, want %d", len(seen), n+1)
+	}
+	if len(c.Masters()) < 2 {
+		t.Fatalf("%d masters: the keys did not need every master", len(c.Masters()))
+	}
+	zkey := prefix + "zset"
+	for i := 0; i < 40; i++ {
+		c.ZAdd(zkey, conn.ZMember{Member: strconv.Itoa(i), Score: float64(i)})
+	}
+	m := 0
+	for z, err := range c.ZScanSeq(t.Context(), zkey, conn.ScanArgs{Count: 5}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strconv.Itoa(int(z.Score)) != z.Member {
+			t.Errorf("member %q score %v", z.Member, z.Score)
+		}
+		m++
+	}
+	if m != 40 {
+		t.Errorf("Cluster.ZScanSeq: %d members, want 40", m)
 	}
 }
