@@ -62,6 +62,32 @@
 // into few writes without timers; a reader goroutine resolves the FIFO in
 // order as replies arrive.
 //
+// # Order
+//
+// On one Conn, commands are written and answered in the order they are
+// sent, whether or not anyone waits for them: a GET sent right after an
+// unawaited SET of the same key reads that SET's value, and the replies
+// fire in send order. Goroutines sharing a Conn each keep their own
+// order; how their commands interleave is not defined.
+//
+// A handle over several connections gives no order between commands that
+// are neither awaited nor chained, since they may go to different
+// connections: pool.Pool (any of its connections), shard.Ring over pools,
+// cluster.Cluster (a redirection or a retry also resends a command after
+// later ones), sentinel.Client with PoolSize > 1, and any handle's
+// blocking commands, which go to a connection of their own. A Ring over
+// single connections keeps the order of the commands that go to the same
+// node. To order commands on any handle:
+//
+//   - chain them: send the next from the previous one's callback
+//     (deferred.Chain, Then) or after waiting for it;
+//   - send them as one Pipeline on a Conn, a pool or a Ring: one batch
+//     on one connection (on a Ring, its keys must be on one node). A
+//     Cluster sends a Pipeline's commands one by one, each to its slot's
+//     node, so it does not order them;
+//   - send them through a Lease (pool.Pool.Lease, cluster Node.Lease),
+//     which is one connection; a transaction (Multi) is one too.
+//
 // # Errors and faults
 //
 // The first fatal error of a socket (a read or write error, a malformed
