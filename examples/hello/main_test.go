@@ -13,10 +13,10 @@ func TestHello(t *testing.T) {
 	if err := run(m.Addr(), &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "foo: bar\n") {
+	if !strings.Contains(out.String(), "txredis:example:hello:foo: bar\n") {
 		t.Fatalf("output:\n%s", out.String())
 	}
-	if v, _ := m.Get("foo"); v != "bar" {
+	if v, _ := m.Get("txredis:example:hello:foo"); v != "bar" {
 		t.Fatalf("server has foo=%q", v)
 	}
 }

@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	addr := flag.String("addr", "", embedded.AddrUsage)
 	nap := flag.Duration("sleep", 5*time.Second, "how long to sleep between set and get")
 	flag.Parse()
 	srv, err := embedded.Resolve(*addr)
@@ -24,11 +24,15 @@ func main() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
+	srv.Notice(os.Stdout, keyPrefix)
 	if err := run(srv.Addr, *nap, time.Sleep, os.Stdout); err != nil {
 		srv.Close()
 		log.Fatal(err)
 	}
 }
+
+// keyPrefix begins the one key the example writes.
+const keyPrefix = embedded.KeyPrefix + "pool:"
 
 // run is the README's main(). sleep stands for the reactor's callLater
 // (main passes time.Sleep; the test passes a function that kills the
@@ -47,7 +51,8 @@ func run(addr string, nap time.Duration, sleep func(time.Duration), out io.Write
 	fmt.Fprintf(out, "connected: a pool of %d connections to %s\n", rc.Stats().PoolSize, rc.Addr())
 
 	// set
-	if _, err := rc.Set("foo", "bar").Wait(ctx); err != nil {
+	foo := keyPrefix + "foo"
+	if _, err := rc.Set(foo, "bar").Wait(ctx); err != nil {
 		return err
 	}
 
@@ -55,7 +60,7 @@ func run(addr string, nap time.Duration, sleep func(time.Duration), out io.Write
 	fmt.Fprintf(out, "sleeping for %v, kill redis now...\n", nap)
 	sleep(nap)
 
-	v, err := rc.Get("foo").Wait(ctx)
+	v, err := rc.Get(foo).Wait(ctx)
 	switch {
 	case errors.Is(err, conn.ErrConnection):
 		fmt.Fprintln(out, err)
@@ -63,6 +68,6 @@ func run(addr string, nap time.Duration, sleep func(time.Duration), out io.Write
 	case err != nil:
 		return err
 	}
-	fmt.Fprintln(out, "foo:", v)
+	fmt.Fprintln(out, foo+":", v)
 	return nil
 }

@@ -29,7 +29,7 @@ func TestPoolServerAlive(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, have)
 		}
 	}
-	if v, _ := m.Get("foo"); v != "bar" {
+	if v, _ := m.Get("txredis:example:pool:foo"); v != "bar" {
 		t.Errorf("server has foo=%q", v)
 	}
 }

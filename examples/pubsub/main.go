@@ -17,7 +17,8 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	addr := flag.String("addr", "", "redis address: host:port, a unix socket path, or a URL (default: $REDIS_ADDR, else an embedded server). "+
+		"The example writes no key; it publishes on the channels "+news+", "+news+".sport and "+news+".weather")
 	flag.Parse()
 	srv, err := embedded.Resolve(*addr)
 	if err != nil {
@@ -59,6 +60,10 @@ func (h *handler) MessageReceived(pattern, channel, message string) {
 	}
 }
 
+// news is the channel the example uses, and the stem of its pattern: on
+// a real server, no subscriber of the user's hears it.
+const news = embedded.KeyPrefix + "news"
+
 func run(addr string, w io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -76,25 +81,25 @@ func run(addr string, w io.Writer) error {
 	}
 	defer func() { rc.Disconnect().Wait(ctx) }()
 
-	confs, err := sub.Subscribe("news").Wait(ctx)
+	confs, err := sub.Subscribe(news).Wait(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "SUBSCRIBE news:", confs)
-	confs, err = sub.PSubscribe("news.*").Wait(ctx)
+	fmt.Fprintf(out, "SUBSCRIBE %s: %v\n", news, confs)
+	confs, err = sub.PSubscribe(news + ".*").Wait(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "PSUBSCRIBE news.*:", confs)
+	fmt.Fprintf(out, "PSUBSCRIBE %s.*: %v\n", news, confs)
 
 	// Each message is published once the previous one was handled: the
 	// pool may send commands on different connections, so waiting is what
 	// orders them.
 	for _, m := range [][2]string{
-		{"news", "hello"},
-		{"news.sport", "goal"},
-		{"news.weather", "rain"},
-		{"news", "bye"},
+		{news, "hello"},
+		{news + ".sport", "goal"},
+		{news + ".weather", "rain"},
+		{news, "bye"},
 	} {
 		fmt.Fprintf(out, "PUBLISH %s %s\n", m[0], m[1])
 		n, err := rc.Publish(m[0], m[1]).Wait(ctx)

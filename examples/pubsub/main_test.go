@@ -7,22 +7,22 @@ import (
 	"github.com/txredis/txredis/internal/testserver"
 )
 
-const wantOutput = `SUBSCRIBE news: [{subscribe news 1}]
-PSUBSCRIBE news.*: [{psubscribe news.* 2}]
-PUBLISH news hello
-  received: pattern="" channel="news" message="hello"
+const wantOutput = `SUBSCRIBE txredis:example:news: [{subscribe txredis:example:news 1}]
+PSUBSCRIBE txredis:example:news.*: [{psubscribe txredis:example:news.* 2}]
+PUBLISH txredis:example:news hello
+  received: pattern="" channel="txredis:example:news" message="hello"
   (receivers: 1)
-PUBLISH news.sport goal
-  received: pattern="news.*" channel="news.sport" message="goal"
+PUBLISH txredis:example:news.sport goal
+  received: pattern="txredis:example:news.*" channel="txredis:example:news.sport" message="goal"
   (receivers: 1)
-PUBLISH news.weather rain
-  received: pattern="news.*" channel="news.weather" message="rain"
+PUBLISH txredis:example:news.weather rain
+  received: pattern="txredis:example:news.*" channel="txredis:example:news.weather" message="rain"
   (receivers: 1)
-PUBLISH news bye
-  received: pattern="" channel="news" message="bye"
+PUBLISH txredis:example:news bye
+  received: pattern="" channel="txredis:example:news" message="bye"
   (receivers: 1)
-UNSUBSCRIBE: [{unsubscribe news 1}]
-PUNSUBSCRIBE: [{punsubscribe news.* 0}]
+UNSUBSCRIBE: [{unsubscribe txredis:example:news 1}]
+PUNSUBSCRIBE: [{punsubscribe txredis:example:news.* 0}]
 `
 
 func TestPubSubMini(t *testing.T) {

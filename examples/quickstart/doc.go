@@ -4,10 +4,20 @@
 //
 //	go run ./examples/quickstart [-addr host:port [-addr2 host:port]]
 //
-// Without -addr (or REDIS_ADDR) it starts an embedded miniredis, and a
-// second one for the sharded connection. With -addr it runs on that
-// server; the sharded connection needs a second server, given with
-// -addr2, and is skipped without it.
+// Flags:
+//
+//	-addr   the server of the tour: host:port, a unix socket path, or a
+//	        URL (redis://localhost:6379/15 picks database 15). Default:
+//	        $REDIS_ADDR, else an embedded miniredis.
+//	-addr2  a second server, for the sharded connection only. Without
+//	        -addr, a second embedded miniredis is started for it; with
+//	        -addr and no -addr2 the sharded part is skipped.
+//
+// On real servers the tour writes only keys starting with
+// txredis:example:quickstart: (foo, counter, hits, lazy, tx:a, tx:b, and
+// key00..key09 spread over both servers), in database 0 or the database
+// a URL selects, publishes on txredis:example:quickstart:channel, and
+// leaves the keys there. The output names keys without the prefix.
 //
 // Every command returns a *deferred.Deferred: Wait blocks until it
 // fires, as a Python inlineCallbacks function yields; callbacks added

@@ -16,8 +16,10 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
-	addr2 := flag.String("addr2", "", "a second redis address, for the sharded connection")
+	addr := flag.String("addr", "", embedded.AddrUsage)
+	addr2 := flag.String("addr2", "", "a second redis address (host:port or URL), for the sharded connection; "+
+		"without it the sharded part is skipped when -addr is given (with neither, both servers are embedded). "+
+		"The tour writes keys "+keyPrefix+"key00..key09 there too")
 	flag.Parse()
 	srv, err := embedded.Resolve(*addr)
 	if err != nil {
@@ -34,6 +36,10 @@ func main() {
 		defer m.Close()
 		second = m.Addr()
 	}
+	srv.Notice(os.Stdout, keyPrefix)
+	if *addr2 != "" {
+		fmt.Println(embedded.Where(*addr2, keyPrefix))
+	}
 	if err := run(srv.Addr, second, os.Stdout); err != nil {
 		srv.Close()
 		log.Fatal(err)
@@ -46,6 +52,7 @@ func run(addr, addr2 string, w io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out := &lockedWriter{w: w}
+	fmt.Fprintf(out, "(every key and channel below is under %s)\n", keyPrefix)
 	if err := connection(ctx, addr, out); err != nil {
 		return fmt.Errorf("connection: %w", err)
 	}

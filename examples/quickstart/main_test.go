@@ -31,9 +31,9 @@ var wantLines = []string{
 	"commit -> [OK OK (integer) 2]",
 	"the INCR's Deferred[int64] fired with 2",
 	"== publish/subscribe: pubsub.Connect, PUBLISH from the pool",
-	"SUBSCRIBE quickstart -> [{subscribe quickstart 1}]",
-	`handler got "hello from the pool" on quickstart`,
-	"PUBLISH quickstart -> receivers: 1",
+	"SUBSCRIBE channel -> 1 subscription",
+	`handler got "hello from the pool" on channel`,
+	"PUBLISH channel -> receivers: 1",
 }
 
 // checkInOrder fails unless every want line is a line of have, in order.
@@ -74,13 +74,14 @@ func TestQuickstart(t *testing.T) {
 		t.Errorf("output lacks the lazy handle's state")
 	}
 
-	// The server state each section left.
+	// The server state each section left, under the tour's prefix.
+	const prefix = "txredis:example:quickstart:"
 	for k, want := range map[string]string{"hits": "100", "lazy": "yes", "tx:a": "2", "tx:b": "2"} {
-		if v, _ := a.Get(k); v != want {
+		if v, _ := a.Get(prefix + k); v != want {
 			t.Errorf("server has %s=%q, want %q", k, v, want)
 		}
 	}
-	if a.Exists("foo") || a.Exists("counter") {
+	if a.Exists(prefix+"foo") || a.Exists(prefix+"counter") {
 		t.Errorf("foo or counter not deleted")
 	}
 	// Each key is on the server the output names, with its value.
@@ -97,7 +98,7 @@ func TestQuickstart(t *testing.T) {
 			t.Fatalf("output does not say where %s is", key)
 		}
 		for addr, m := range servers {
-			v, _ := m.Get(key)
+			v, _ := m.Get(prefix + key)
 			if (addr == node) != (v == fmt.Sprintf("value%02d", i)) {
 				t.Errorf("%s on %s is %q; the output says it is on %s", key, addr, v, node)
 			}

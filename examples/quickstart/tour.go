@@ -6,16 +6,25 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/embedded"
 	"github.com/txredis/txredis/lazy"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 	"github.com/txredis/txredis/pubsub"
 	"github.com/txredis/txredis/shard"
 )
+
+// keyPrefix begins every key and channel of the tour; the output names
+// them without it ("foo" is txredis:example:quickstart:foo).
+const keyPrefix = embedded.KeyPrefix + "quickstart:"
+
+// k is the tour's key name in Redis.
+func k(name string) string { return keyPrefix + name }
 
 // connection: one connection, commands waited for one by one, then the
 // same work as a chain of callbacks.
@@ -28,12 +37,12 @@ func connection(ctx context.Context, addr string, out io.Writer) error {
 	defer func() { rc.Disconnect().Wait(context.Background()) }()
 	fmt.Fprintln(out, "connected to", rc.Addr())
 
-	ok, err := rc.Set("foo", "bar").Wait(ctx)
+	ok, err := rc.Set(k("foo"), "bar").Wait(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "SET foo bar ->", ok)
-	v, err := rc.Get("foo").Wait(ctx)
+	v, err := rc.Get(k("foo")).Wait(ctx)
 	if err != nil {
 		return err
 	}
@@ -45,8 +54,8 @@ func connection(ctx context.Context, addr string, out io.Writer) error {
 	// Never Wait inside a step: the reader goroutine would stop, and with
 	// it every reply; such a Wait fails with deferred.ErrWaitOnDispatcher.
 	// Return the Deferred (Chain) instead, as here.
-	d := deferred.Chain(rc.Set("counter", "41"), func(string) *deferred.Deferred[int64] {
-		return rc.Incr("counter")
+	d := deferred.Chain(rc.Set(k("counter"), "41"), func(string) *deferred.Deferred[int64] {
+		return rc.Incr(k("counter"))
 	})
 	msg := deferred.Then(d, func(n int64) (string, error) {
 		return "SET counter 41, then INCR counter -> " + strconv.FormatInt(n, 10), nil
@@ -56,7 +65,7 @@ func connection(ctx context.Context, addr string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(out, "chain:", s)
-	missing := rc.Get("missing").Catch(func(err error) (string, error) {
+	missing := rc.Get(k("missing")).Catch(func(err error) (string, error) {
 		if errors.Is(err, proto.ErrNil) {
 			return "(no such key: Catch recovered the chain)", nil
 		}
@@ -68,7 +77,7 @@ func connection(ctx context.Context, addr string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "GET missing ->", s)
 
-	n, err := rc.Del("foo", "counter").Wait(ctx)
+	n, err := rc.Del(k("foo"), k("counter")).Wait(ctx)
 	if err != nil {
 		return err
 	}
@@ -89,7 +98,7 @@ func connectPool(ctx context.Context, addr string, out io.Writer) (*pool.Pool, e
 		return nil, err
 	}
 	fmt.Fprintf(out, "%d connections open to %s\n", rc.Stats().Open, rc.Addr())
-	if _, err := rc.Del("hits").Wait(ctx); err != nil {
+	if _, err := rc.Del(k("hits")).Wait(ctx); err != nil {
 		return fail(err)
 	}
 	var wg sync.WaitGroup
@@ -98,14 +107,14 @@ func connectPool(ctx context.Context, addr string, out io.Writer) (*pool.Pool, e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = rc.Incr("hits").Wait(ctx)
+			_, errs[i] = rc.Incr(k("hits")).Wait(ctx)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return fail(err)
 	}
-	hits, err := rc.Get("hits").Wait(ctx)
+	hits, err := rc.Get(k("hits")).Wait(ctx)
 	if err != nil {
 		return fail(err)
 	}
@@ -120,7 +129,7 @@ func lazyConnection(ctx context.Context, addr string, out io.Writer) error {
 	rc := lazy.Connection(conn.Options{Addr: addr})
 	defer func() { rc.Disconnect().Wait(context.Background()) }()
 	fmt.Fprintln(out, "handle returned at once, state:", rc.State())
-	d := rc.Set("lazy", "yes") // sent before the connection is up
+	d := rc.Set(k("lazy"), "yes") // sent before the connection is up
 	ok, err := d.Wait(ctx)
 	if err != nil {
 		return err
@@ -147,14 +156,14 @@ func sharded(ctx context.Context, addr, addr2 string, out io.Writer) error {
 	keys := make([]string, 10)
 	sets := make([]*deferred.Deferred[string], 10)
 	for i := range keys {
-		keys[i] = fmt.Sprintf("key%02d", i)
+		keys[i] = k(fmt.Sprintf("key%02d", i))
 		sets[i] = rc.Set(keys[i], fmt.Sprintf("value%02d", i)) // all sent at once
 	}
 	if _, err := deferred.All(sets...).Wait(ctx); err != nil {
 		return err
 	}
 	for _, k := range keys {
-		fmt.Fprintf(out, "%s is on %s\n", k, rc.Shard(k))
+		fmt.Fprintf(out, "%s is on %s\n", strings.TrimPrefix(k, keyPrefix), rc.Shard(k))
 	}
 	values, err := rc.MGet(keys...).Wait(ctx)
 	if err != nil {
@@ -177,9 +186,9 @@ func transaction(ctx context.Context, rc *pool.Pool, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tx.Set("tx:a", "1")
-	tx.Set("tx:b", "2")
-	n := tx.Incr("tx:a")
+	tx.Set(k("tx:a"), "1")
+	tx.Set(k("tx:b"), "2")
+	n := tx.Incr(k("tx:a"))
 	said := deferred.Then(n, func(v int64) (string, error) {
 		return fmt.Sprintf("the INCR's Deferred[int64] fired with %d", v), nil
 	})
@@ -202,7 +211,7 @@ func publishSubscribe(ctx context.Context, addr string, rc *pool.Pool, out io.Wr
 	section(out, "publish/subscribe: pubsub.Connect, PUBLISH from the pool")
 	received := make(chan struct{}, 1)
 	h := pubsub.HandlerFunc(func(pattern, channel, message string) {
-		fmt.Fprintf(out, "handler got %q on %s\n", message, channel)
+		fmt.Fprintf(out, "handler got %q on %s\n", message, strings.TrimPrefix(channel, keyPrefix))
 		select { // never block the delivery goroutine: others may publish here too
 		case received <- struct{}{}:
 		default:
@@ -213,12 +222,13 @@ func publishSubscribe(ctx context.Context, addr string, rc *pool.Pool, out io.Wr
 		return err
 	}
 	defer func() { sub.Disconnect().Wait(context.Background()) }()
-	confs, err := sub.Subscribe("quickstart").Wait(ctx)
+	channel := k("channel")
+	confs, err := sub.Subscribe(channel).Wait(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "SUBSCRIBE quickstart ->", confs)
-	n, err := rc.Publish("quickstart", "hello from the pool").Wait(ctx)
+	fmt.Fprintln(out, "SUBSCRIBE channel ->", len(confs), "subscription")
+	n, err := rc.Publish(channel, "hello from the pool").Wait(ctx)
 	if err != nil {
 		return err
 	}
@@ -227,7 +237,7 @@ func publishSubscribe(ctx context.Context, addr string, rc *pool.Pool, out io.Wr
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	fmt.Fprintln(out, "PUBLISH quickstart -> receivers:", n)
+	fmt.Fprintln(out, "PUBLISH channel -> receivers:", n)
 	_, err = sub.Disconnect().Wait(ctx)
 	return err
 }

@@ -6,7 +6,11 @@
 //
 //	go run ./examples/sharded [-addrs host:port,host:port]
 //
-// Without -addrs it starts two embedded miniredis servers.
+// Without -addrs it starts two embedded miniredis servers. On real
+// servers it writes 100 keys, txredis:example:sharded:foo00 to
+// txredis:example:sharded:foo99, each on the server the ring gives it, in
+// database 0 (or the database each URL selects: -addrs
+// redis://a:6379/15,redis://b:6379/15), and leaves them there.
 //
 // txredisapi printed the list of methods a sharded connection supports
 // (rc.ShardedMethods) and raised NotImplementedError for the others. In

@@ -13,15 +13,21 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/embedded"
 	"github.com/txredis/txredis/shard"
 )
 
 func main() {
-	addrList := flag.String("addrs", "", "comma-separated redis addresses (default: two embedded servers)")
+	addrList := flag.String("addrs", "", "comma-separated redis addresses: host:port, socket paths or URLs such as "+
+		"redis://host:6379/15 to pick a database (default: two embedded servers). The example writes 100 keys "+
+		keyPrefix+"foo00..foo99 over them, in that database (0 unless the URL says), and leaves them there")
 	flag.Parse()
 	var addrs []string
 	if *addrList != "" {
 		addrs = strings.Split(*addrList, ",")
+		for _, a := range addrs {
+			fmt.Println(embedded.Where(a, keyPrefix))
+		}
 	} else {
 		for range 2 {
 			m, err := miniredis.Run()
@@ -37,6 +43,9 @@ func main() {
 		log.Fatal(err) // the embedded servers die with the process
 	}
 }
+
+// keyPrefix begins every key the example writes.
+const keyPrefix = embedded.KeyPrefix + "sharded:"
 
 // run is the README's main(): each Wait stands where the Python code
 // yields.
@@ -58,7 +67,7 @@ func run(addrs []string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "  MULTI:", err)
 	// A command without a key has no server.
-	_, err = rc.Keys("foo*").Wait(ctx)
+	_, err = rc.Keys(keyPrefix + "*").Wait(ctx)
 	if !errors.Is(err, shard.ErrNotSharded) {
 		return fmt.Errorf("KEYS on a sharded connection: got %v, want shard.ErrNotSharded", err)
 	}
@@ -67,7 +76,7 @@ func run(addrs []string, out io.Writer) error {
 	var keys []string
 	perNode := map[string]int{}
 	for x := range 100 {
-		key := fmt.Sprintf("foo%02d", x)
+		key := fmt.Sprintf("%sfoo%02d", keyPrefix, x)
 		if _, err := rc.Set(key, fmt.Sprintf("bar%02d", x)).Wait(ctx); err != nil {
 			return err
 		}

@@ -49,7 +49,7 @@ func TestSharded(t *testing.T) {
 		t.Fatalf("keys per server: %d and %d, want both > 0 and 100 in all", na, nb)
 	}
 	for x := range 100 {
-		key := fmt.Sprintf("foo%02d", x)
+		key := fmt.Sprintf("txredis:example:sharded:foo%02d", x)
 		va, _ := a.Get(key)
 		vb, _ := b.Get(key)
 		if va+vb != fmt.Sprintf("bar%02d", x) {

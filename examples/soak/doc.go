@@ -5,6 +5,10 @@
 //	go run ./examples/soak -duration 5m -kill-every 20s
 //	go run ./examples/soak -addr 127.0.0.1:6379 -duration 1m
 //
+// On a server given with -addr it writes keys starting with
+// txredis:example:soak:<pid>: in database 0 (or the database a URL
+// selects: -addr redis://127.0.0.1:6379/15), and leaves them there.
+//
 // With -addr empty it starts its own redis-server (found on PATH) on a
 // free loopback port, and kills it with SIGKILL every -kill-every,
 // restarting it on the same port after -down. Workers send SET/GET/INCR/

@@ -13,11 +13,14 @@ import (
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/examples/soak/load"
+	"github.com/txredis/txredis/internal/embedded"
 	"github.com/txredis/txredis/internal/testserver"
 )
 
 func main() {
-	addr := flag.String("addr", "", "server address; empty starts a redis-server from PATH and kills it periodically")
+	addr := flag.String("addr", "", "server address: host:port, a socket path or a URL such as redis://host:6379/15 "+
+		"(empty starts a redis-server from PATH and kills it periodically). The soak writes keys "+keyPrefix+
+		"<pid>:... in that database (0 unless the URL says) and leaves them there")
 	duration := flag.Duration("duration", 5*time.Minute, "how long to run")
 	killEvery := flag.Duration("kill-every", 20*time.Second, "SIGKILL the own server this often (0 never); ignored with -addr")
 	down := flag.Duration("down", 300*time.Millisecond, "how long a killed server stays down")
@@ -28,6 +31,9 @@ func main() {
 	flag.Parse()
 	os.Exit(run(*addr, *duration, *killEvery, *down, *workers, *replyTimeout, *usePool, *reportEvery))
 }
+
+// keyPrefix begins every key the soak writes.
+const keyPrefix = embedded.KeyPrefix + "soak:"
 
 func run(addr string, duration, killEvery, down time.Duration, workers int, replyTimeout time.Duration, usePool bool, reportEvery time.Duration) int {
 	// The signal watcher is a goroutine of the runtime that never ends:
@@ -49,6 +55,7 @@ func run(addr string, duration, killEvery, down time.Duration, workers int, repl
 		fmt.Printf("started redis-server on %s (pid %d)\n", addr, srv.Pid())
 	} else {
 		killEvery = 0
+		fmt.Println(embedded.Where(addr, keyPrefix))
 	}
 
 	opts := conn.Options{
@@ -84,7 +91,7 @@ func run(addr string, duration, killEvery, down time.Duration, workers int, repl
 
 	r := load.Start(load.Config{
 		Workers: workers,
-		Prefix:  "soak:" + strconv.Itoa(os.Getpid()) + ":" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":",
+		Prefix:  keyPrefix + strconv.Itoa(os.Getpid()) + ":" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":",
 		MaxWait: 10*replyTimeout + 10*time.Second,
 	}, targets...)
 

@@ -16,18 +16,23 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	addr := flag.String("addr", "", embedded.AddrUsage)
 	flag.Parse()
 	srv, err := embedded.Resolve(*addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer srv.Close()
+	srv.Notice(os.Stdout, keyPrefix)
 	if err := run(srv.Addr, os.Stdout); err != nil {
 		srv.Close()
 		log.Fatal(err)
 	}
 }
+
+// keyPrefix begins every key the example writes: the README's a1, a2, a3
+// and foo are txredis:example:transaction:a1 and so on.
+const keyPrefix = embedded.KeyPrefix + "transaction:"
 
 // run is the README's main(): each Wait stands where the Python code
 // yields.
@@ -39,8 +44,11 @@ func run(addr string, out io.Writer) error {
 	}
 	defer func() { rc.Disconnect().Wait(ctx) }()
 
+	a1, a2, a3, foo := keyPrefix+"a1", keyPrefix+"a2", keyPrefix+"a3", keyPrefix+"foo"
+	fmt.Fprintf(out, "keys a1, a2, a3 and foo are %s...\n", keyPrefix)
+
 	// Remove the keys
-	if _, err := rc.Del("a1", "a2", "a3").Wait(ctx); err != nil {
+	if _, err := rc.Del(a1, a2, a3).Wait(ctx); err != nil {
 		return err
 	}
 
@@ -52,16 +60,16 @@ func run(addr string, out io.Writer) error {
 
 	// The server answers QUEUED to each; their Deferreds fire at Commit,
 	// each with its own result.
-	t.Set("a1", "1")
-	t.Set("a2", "2")
-	t.Set("a3", "3")
-	a1 := t.Get("a1")
+	t.Set(a1, "1")
+	t.Set(a2, "2")
+	t.Set(a3, "3")
+	get := t.Get(a1)
 	fmt.Fprintln(out, "queued: SET a1 1, SET a2 2, SET a3 3, GET a1")
-	fmt.Fprintln(out, "t.Get(a1) fired before commit:", a1.Fired())
+	fmt.Fprintln(out, "t.Get(a1) fired before commit:", get.Fired())
 
 	// Call Get while in a transaction: it works on a pool, which sends
 	// it on another connection. Note that it is rc.Get, not t.Get.
-	v, err := rc.Get("foo").Wait(ctx)
+	v, err := rc.Get(foo).Wait(ctx)
 	switch {
 	case errors.Is(err, proto.ErrNil):
 		// txredisapi printed "foo= None" for a missing key.
@@ -79,7 +87,7 @@ func run(addr string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "commit=", r)
 
-	got, err := a1.Wait(ctx)
+	got, err := get.Wait(ctx)
 	if err != nil {
 		return err
 	}

@@ -18,10 +18,11 @@ func TestTransaction(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := testserver.Mini(t)
-			m.Set("a2", "stale") // deleted by the program before MULTI
-			m.Set("a4", "kept")
+			const p = "txredis:example:transaction:"
+			m.Set(p+"a2", "stale") // deleted by the program before MULTI
+			m.Set(p+"a4", "kept")
 			if tc.foo != "" {
-				m.Set("foo", tc.foo)
+				m.Set(p+"foo", tc.foo)
 			}
 			var out strings.Builder
 			if err := run(m.Addr(), &out); err != nil {
@@ -29,7 +30,8 @@ func TestTransaction(t *testing.T) {
 			}
 			have := out.String()
 			t.Logf("output:\n%s", have)
-			want := "queued: SET a1 1, SET a2 2, SET a3 3, GET a1\n" +
+			want := "keys a1, a2, a3 and foo are txredis:example:transaction:...\n" +
+				"queued: SET a1 1, SET a2 2, SET a3 3, GET a1\n" +
 				"t.Get(a1) fired before commit: false\n" +
 				tc.fooLine +
 				"commit= [OK OK OK \"1\"]\n" +
@@ -38,7 +40,7 @@ func TestTransaction(t *testing.T) {
 				t.Errorf("output:\n%s\nwant:\n%s", have, want)
 			}
 			for k, want := range map[string]string{"a1": "1", "a2": "2", "a3": "3", "a4": "kept"} {
-				if v, err := m.Get(k); err != nil || v != want {
+				if v, err := m.Get(p + k); err != nil || v != want {
 					t.Errorf("server has %s=%q (%v), want %q", k, v, err, want)
 				}
 			}

@@ -11,9 +11,15 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/txredis/txredis/internal/embedded"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 )
+
+// keyPrefix begins the Redis key of every /text/{key}: the key "foo" of
+// the URL is txredis:example:web:foo in Redis, so the application never
+// touches a key of its server's other users.
+const keyPrefix = embedded.KeyPrefix + "web:"
 
 // app is the cyclone Application with its TextHandler: GET, POST and
 // DELETE on /text/{key}, answered from Redis through the lazy pool.
@@ -42,7 +48,7 @@ func (a *app) get(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotFound)
 		return
 	}
-	value, err := a.rc.Get(key).Wait(r.Context())
+	value, err := a.rc.Get(keyPrefix + key).Wait(r.Context())
 	if errors.Is(err, proto.ErrNil) {
 		value, err = "None", nil
 	}
@@ -77,7 +83,7 @@ func (a *app) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	value := r.Form.Get("value")
-	if _, err := a.rc.Set(key, value).Wait(r.Context()); err != nil {
+	if _, err := a.rc.Set(keyPrefix+key, value).Wait(r.Context()); err != nil {
 		a.log.Printf("Redis failed to set('%s', '%s'): %v", key, value, err)
 		httpError(w, http.StatusServiceUnavailable)
 		return
@@ -92,7 +98,7 @@ func (a *app) delete(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotFound)
 		return
 	}
-	n, err := a.rc.Del(key).Wait(r.Context())
+	n, err := a.rc.Del(keyPrefix + key).Wait(r.Context())
 	if err != nil {
 		a.log.Printf("Redis failed to del('%s'): %v", key, err)
 		httpError(w, http.StatusServiceUnavailable)

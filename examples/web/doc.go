@@ -2,13 +2,18 @@
 // in Go: the cyclone web application that exposes Redis' GET, SET and DEL
 // over HTTP, as a net/http server on a lazy connection pool.
 //
-//	go run ./examples/web [-addr host:port] [-listen 127.0.0.1:8888]
+//	go run ./examples/web [-addr host:port|redis://host:port/db] [-listen 127.0.0.1:8888]
 //
 // Then, from another terminal:
 //
 //	curl -D - -d "value=bar" http://localhost:8888/text/foo    # SET: foo=bar
 //	curl -D - http://localhost:8888/text/foo                   # GET: foo=bar
 //	curl -D - -X DELETE http://localhost:8888/text/foo         # DEL foo=1
+//
+// The key foo of /text/foo is the Redis key txredis:example:web:foo: the
+// application reads, writes and deletes only keys starting with
+// txredis:example:web:, in database 0 (or the database an -addr URL
+// selects), and leaves them there.
 //
 // The pool is lazy (lazy.ConnectionPool): the server starts at once, even
 // when Redis is down. While Redis is down every request fails at once

@@ -17,7 +17,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	addr := flag.String("addr", "", embedded.AddrUsage+" (the key foo of /text/foo is "+keyPrefix+"foo)")
 	listen := flag.String("listen", "127.0.0.1:8888", "HTTP listen address")
 	flag.Parse()
 	srv, err := embedded.Resolve(*addr)
@@ -25,6 +25,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
+	srv.Notice(os.Stdout, keyPrefix)
 	logger := log.New(os.Stdout, "", log.LstdFlags)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

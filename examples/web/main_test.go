@@ -128,7 +128,7 @@ func TestWebTranscriptMini(t *testing.T) {
 
 	r := a.do(t, "POST", "/text/a/b", url.Values{"value": {"x y"}})
 	check(t, "POST a/b", r, 200, "text/plain", "a/b=x y\r\n")
-	if v, _ := m.Get("a/b"); v != "x y" {
+	if v, _ := m.Get("txredis:example:web:a/b"); v != "x y" {
 		t.Errorf("server has a/b=%q", v)
 	}
 	r = a.do(t, "POST", "/text/foo", url.Values{})
