@@ -22,7 +22,7 @@ func TestDirectWriteAcrossReconnect(t *testing.T) {
 	srv := testserver.Start(t)
 	p := faultproxy.Start(t, srv.Addr())
 	before := runtime.NumGoroutine()
-	h := connHandle(t, p.Addr(), 0)
+	h := connHandle(t, p.Addr(), 0, replyTimeout)
 	r := load.Start(load.Config{Workers: 16, Prefix: unique("direct:"), MaxWait: 5 * time.Second, PipelineEvery: -1},
 		load.Target{Name: "c", S: h.sender})
 	for i := 0; i < 10; i++ {
