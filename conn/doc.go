@@ -13,6 +13,26 @@
 // CLIENT SETNAME), and redials with exponential backoff and jitter when
 // the connection is lost.
 //
+// # Defaults
+//
+// The zero Options connect to localhost:6379 (DefaultAddr), database 0,
+// over RESP2, without password, client name or TLS, and use:
+//
+//   - ConnectTimeout 5s (DefaultConnectTimeout) for one dial with its
+//     handshake; commands sent during a dial wait for it at most that;
+//   - no ReplyTimeout: a reply may take as long as the server takes
+//     (set one to detect a silent server; blocking commands get their
+//     own timeout on top);
+//   - reconnection on (NoReconnect false), with DefaultBackoff: the first
+//     retry at once, then 50ms doubling up to 2s, with jitter;
+//   - a 16 KiB read buffer, bulk replies up to 512 MiB (MaxBulk) and
+//     aggregates up to proto.DefaultMaxElems elements (MaxElems).
+//
+// A pool adds PoolSize 10, MaxExclusive 100, LeaseTimeout equal to
+// ConnectTimeout and ExtraIdleTimeout 10s (package pool); a cluster adds
+// MaxRedirects 5 and RetryTimeout 5s (package cluster); a sharded ring
+// places keys as txredisapi on Python 2 did (package shard).
+//
 // # Addresses and URLs
 //
 // Options.Addr is "host:port", a unix socket path ("/path",
@@ -143,6 +163,13 @@
 // connection (Cached.Sync does one on each), no read returns the older
 // value. A lost connection drops its cache before its pending commands
 // fail.
+//
+// # Testing code that uses the client
+//
+// Package redistest gives a test an embedded server (NewServer, a
+// miniredis per test) or a scripted fake (NewFake: expected commands and
+// their replies, over net.Pipe or with no connection at all). Code
+// written against Commands, which every handle embeds, takes either.
 //
 // # Concurrency
 //
