@@ -53,7 +53,6 @@ type Learner struct {
 type rule struct {
 	info     Info            // key specifications, applied to each command
 	subs     map[string]Info // a container's subcommands, by upper-case name
-	getKeys  bool            // ask COMMAND GETKEYS for each command
 	fallback bool            // the server could not tell: first argument
 }
 
