@@ -3,6 +3,10 @@
 // FIFO of pending commands between them, timeouts, the reconnecting
 // supervisor, and the typed command set every handle shares.
 //
+// Install the module with
+//
+//	go get github.com/txredis/txredis@latest
+//
 // # Connections
 //
 // Connect dials and returns a Deferred that fires with the *Conn once it
