@@ -34,9 +34,11 @@
 // txredisapi's arguments map to the Options: host and port (or path) to
 // Addr, dbid to DB, poolsize to pool.Options.PoolSize, reconnect=False to
 // NoReconnect, password to Password, connectTimeout and replyTimeout to
-// ConnectTimeout and ReplyTimeout, ssl_context_factory to TLS. The hosts
-// list of the sharded forms is the addrs argument; the ring places keys
-// exactly as txredisapi's HashRing did (see package shard).
+// ConnectTimeout and ReplyTimeout, ssl_context_factory to TLS. Addr (and
+// each address of the sharded forms) may also be a URL that carries them:
+// "redis://:password@host:6379/3" (see conn.ParseURL). The hosts list of
+// the sharded forms is the addrs argument; the ring places keys exactly
+// as txredisapi's HashRing did (see package shard).
 //
 // # Errors
 //

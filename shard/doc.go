@@ -9,9 +9,11 @@
 // shard.ConnectPool and shard.NewPool put one pool.Pool on each node
 // (ShardedConnectionPool and lazyShardedConnectionPool). Addresses are
 // "host:port" or unix socket paths ("/path", "unix:///path"), which
-// covers txredisapi's ShardedUnixConnection forms too. A bad address list
-// (empty, an entry that is neither, a node listed twice) fails with an
-// error matching ErrBadAddrs.
+// covers txredisapi's ShardedUnixConnection forms too, or URLs
+// ("redis://:password@host:6379/2", see conn.ParseURL) whose settings
+// apply to their node. A bad address list (empty, an entry that is none
+// of these, a node listed twice) fails with an error matching
+// ErrBadAddrs.
 //
 // # Placement
 //

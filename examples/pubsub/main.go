@@ -25,6 +25,9 @@ func main() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
+	if !srv.Embedded() {
+		fmt.Printf("(publishing on %s, %s.sport and %s.weather at %s; no key is written)\n", news, news, news, embedded.Host(srv.Addr))
+	}
 	if err := run(srv.Addr, os.Stdout); err != nil {
 		srv.Close()
 		log.Fatal(err)

@@ -62,6 +62,13 @@ func (s *Server) Notice(w io.Writer, prefix string) {
 	fmt.Fprintln(w, Where(s.Addr, prefix))
 }
 
+// Host is the server addr names, without what a URL adds (its password
+// above all): "localhost:6379" for "redis://:pw@localhost:6379/2".
+func Host(addr string) string {
+	o, _ := conn.Options{Addr: addr}.ApplyURL()
+	return o.Addr
+}
+
 // Where describes the keys an example writes at addr: "(writing keys
 // txredis:example:hello:* in database 0 of localhost:6379; they are left
 // there)".
