@@ -239,17 +239,22 @@ func redactRaw(s string) string {
 	return scheme + "://" + rest
 }
 
-// isURL reports whether addr is given as a URL (it has a scheme other
-// than tcp://, which Network reads as a plain host:port).
+// isURL reports whether addr is given as a URL: it has a scheme other
+// than tcp:// (which Network reads as a plain host:port), and is not the
+// plain "unix:///path" form that Network reads as a socket path, which
+// stays as it always was.
 func isURL(addr string) bool {
-	i := strings.Index(addr, "://")
-	return i > 0 && addr[:i] != "tcp"
+	scheme, rest, ok := strings.Cut(addr, "://")
+	if !ok || scheme == "" || scheme == "tcp" {
+		return false
+	}
+	return scheme != "unix" || strings.ContainsAny(rest, "?@#")
 }
 
 // ApplyURL returns o with the settings of the URL in o.Addr filled in,
 // Addr replaced by the address the URL names ("host:port" or a socket
-// path); when Addr is not a URL (no "scheme://", or "tcp://"), o is
-// returned unchanged. Every handle constructor applies it, so a URL is
+// path); when Addr is not a URL ("host:port", "tcp://host:port", "/path",
+// or "unix:///path" without user or query), o is returned unchanged. Every handle constructor applies it, so a URL is
 // accepted wherever an address is: Options.Addr of a connection, a pool
 // or a subscriber, the address lists of a sharded handle and the start
 // addresses of a cluster.

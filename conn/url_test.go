@@ -145,7 +145,8 @@ func TestApplyURL(t *testing.T) {
 	}{
 		{name: "not a URL", in: conn.Options{Addr: "h:1", DB: 2}, want: conn.Options{Addr: "h:1", DB: 2}},
 		{name: "tcp:// is not a URL", in: conn.Options{Addr: "tcp://h:1"}, want: conn.Options{Addr: "tcp://h:1"}},
-		{name: "plain unix path", in: conn.Options{Addr: "unix:///tmp/s"}, want: conn.Options{Addr: "/tmp/s"}},
+		{name: "plain unix path is not a URL", in: conn.Options{Addr: "unix:///tmp/s", TLS: ca}, want: conn.Options{Addr: "unix:///tmp/s"}, tls: ca},
+		{name: "unix URL", in: conn.Options{Addr: "unix:///tmp/s?db=2"}, want: conn.Options{Addr: "/tmp/s", DB: 2}},
 		{name: "URL fills zero fields", in: conn.Options{Addr: "redis://:" + secret + "@h:1/3?protocol=3&client_name=n&connect_timeout=2s&reply_timeout=1s"},
 			want: conn.Options{Addr: "h:1", DB: 3, Password: secretPlain, Protocol: 3, ClientName: "n", ConnectTimeout: 2 * time.Second, ReplyTimeout: time.Second}},
 		{name: "explicit fields kept", in: conn.Options{Addr: "redis://h:1", DB: 4, Password: "p", Username: "u", Protocol: 3, ClientName: "c", ReplyTimeout: time.Second},
