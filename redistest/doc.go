@@ -8,11 +8,11 @@
 //   - Fake, a scripted server over net.Pipe: no port, no data, only the
 //     replies the test gives for the commands it expects (On), so that a
 //     test can see exactly which commands the code sends and make the
-//     server answer what is hard to get from a real one (an error, a
-//     slow or lost connection, a reply of a newer server). Its Sender
-//     answers from the same script without any connection, on the
-//     caller's goroutine, for unit tests of code written against
-//     conn.Commands.
+//     server answer what is hard to get from a real one: an error, a lost
+//     connection (Drop, Refuse), a late reply (a Handle function that
+//     sleeps), the reply of a newer server. Its Sender answers from the
+//     same script without any connection, on the caller's goroutine, for
+//     unit tests of code written against conn.Commands.
 //
 // With a *testing.T (or B, F), every constructor closes what it made when
 // the test ends, and a Fake reports the commands nobody expected and the
