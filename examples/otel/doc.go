@@ -9,5 +9,9 @@
 //	cd examples/otel && go run .
 //	cd examples/otel && go run . -addr localhost:6379
 //
-// Without -addr (or $REDIS_ADDR) it uses an embedded miniredis server.
+// Without -addr (or $REDIS_ADDR) it uses an embedded miniredis server. On
+// a real server it writes txredis:example:otel:article:42,
+// txredis:example:otel:article:42:views and txredis:example:otel:popular,
+// in database 0 (or the database a URL selects:
+// -addr redis://localhost:6379/15), and leaves them there.
 package main

@@ -23,13 +23,14 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	addr := flag.String("addr", "", embedded.AddrUsage)
 	flag.Parse()
 	srv, err := embedded.Resolve(*addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer srv.Close()
+	srv.Notice(os.Stdout, keyPrefix)
 	if err := run(context.Background(), srv.Addr, os.Stdout); err != nil {
 		log.Fatal(err)
 	}
@@ -72,6 +73,9 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 	return summary(ctx, reader, out)
 }
 
+// keyPrefix begins every key the example writes.
+const keyPrefix = embedded.KeyPrefix + "otel:"
+
 // handle is the request: its span is the parent of the commands it
 // sends through the context view.
 func handle(ctx context.Context, tp *sdktrace.TracerProvider, p *pool.Pool) error {
@@ -79,13 +83,14 @@ func handle(ctx context.Context, tp *sdktrace.TracerProvider, p *pool.Pool) erro
 	defer span.End()
 	rc := p.WithContext(ctx)
 
-	views, err := rc.Incr("article:42:views").Wait(ctx)
+	article, views42, popular := keyPrefix+"article:42", keyPrefix+"article:42:views", keyPrefix+"popular"
+	views, err := rc.Incr(views42).Wait(ctx)
 	if err != nil {
 		return err
 	}
 	pl := rc.Pipeline()
-	pl.HSet("article:42", "title", "Deferreds in Go")
-	pl.HGetAll("article:42")
+	pl.HSet(article, "title", "Deferreds in Go")
+	pl.HGetAll(article)
 	if _, err := pl.Execute().Wait(ctx); err != nil {
 		return err
 	}
@@ -93,8 +98,8 @@ func handle(ctx context.Context, tp *sdktrace.TracerProvider, p *pool.Pool) erro
 	if err != nil {
 		return err
 	}
-	tx.ZIncrBy("popular", 1, "article:42")
-	expire := tx.Expire("article:42:views", time.Hour)
+	tx.ZIncrBy(popular, 1, article)
+	expire := tx.Expire(views42, time.Hour)
 	if _, err := tx.Commit().Wait(ctx); err != nil {
 		return err
 	}

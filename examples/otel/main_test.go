@@ -24,7 +24,7 @@ func TestPrintsSpansAndMetrics(t *testing.T) {
 		`"Name": "redis.dial"`,
 		`"Key": "db.system.name"`,
 		`"Key": "db.query.text"`,
-		`"Value": "HSET article:42 ? ?"`,
+		`"Value": "HSET txredis:example:otel:article:42 ? ?"`,
 		`"Key": "db.operation.batch.size"`,
 		"db.client.operation.duration INCR: 1",
 		"db.client.operation.duration PIPELINE: 1",

@@ -7,7 +7,11 @@
 //	go run ./examples/stats
 //	go run ./examples/stats -http localhost:8080   # then GET /debug/vars
 //
-// It takes -addr (default: $REDIS_ADDR, else an embedded miniredis). The
+// It takes -addr (default: $REDIS_ADDR, else an embedded miniredis). On a
+// real server it writes txredis:example:stats:hits and
+// txredis:example:stats:key:0 to key:99 in database 0 (or the database a
+// URL selects: -addr redis://localhost:6379/15), publishes on
+// txredis:example:stats:events, and leaves the keys there. The
 // OpenTelemetry module exports the same counters as metrics
 // (txredisotel.Hook.ObserveStats; see examples/otel).
 package main

@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded server)")
+	addr := flag.String("addr", "", embedded.AddrUsage)
 	httpAddr := flag.String("http", "", "serve /debug/vars at this address until interrupted")
 	flag.Parse()
 	srv, err := embedded.Resolve(*addr)
@@ -28,6 +28,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
+	srv.Notice(os.Stdout, keyPrefix)
 	vars := expvar.NewMap("txredis") // published at /debug/vars
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -41,6 +42,9 @@ func main() {
 func publish(vars *expvar.Map, name string, src conn.StatsSource) {
 	vars.Set(name, expvar.Func(func() any { return src.Stats() }))
 }
+
+// keyPrefix begins every key and channel the example uses.
+const keyPrefix = embedded.KeyPrefix + "stats:"
 
 // run makes the handles, exports their stats in vars, does some work and
 // prints vars (or serves them at httpAddr until ctx ends).
@@ -68,14 +72,14 @@ func run(ctx context.Context, addr string, vars *expvar.Map, out io.Writer, http
 
 	// Some work: commands on the pool and the ring, a message to the
 	// subscriber, a transaction holding a lease while the stats are read.
-	if _, err := s.Subscribe("events").Wait(ctx); err != nil {
+	if _, err := s.Subscribe(keyPrefix + "events").Wait(ctx); err != nil {
 		return err
 	}
 	for i := 0; i < 100; i++ {
-		p.Incr("hits")
-		r.Set(fmt.Sprint("key:", i), "v")
+		p.Incr(keyPrefix + "hits")
+		r.Set(fmt.Sprint(keyPrefix, "key:", i), "v")
 	}
-	if _, err := p.Publish("events", "hello").Wait(ctx); err != nil {
+	if _, err := p.Publish(keyPrefix+"events", "hello").Wait(ctx); err != nil {
 		return err
 	}
 	select {
