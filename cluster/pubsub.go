@@ -3,8 +3,8 @@ package cluster
 import (
 	"sync"
 
-	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/proto"
 	"github.com/txredis/txredis/pubsub"
 )
@@ -81,7 +81,7 @@ func (s *ShardSubscriber) subscriberLocked(n *node) *pubsub.Subscriber {
 // has its slot updated and the channel is subscribed on the new owner.
 func (s *ShardSubscriber) SSubscribe(channels ...string) *deferred.Deferred[[]pubsub.Confirmation] {
 	if len(channels) == 0 {
-		return deferred.Fail[[]pubsub.Confirmation](conn.BadArgs("SSUBSCRIBE", "no channels given"))
+		return deferred.Fail[[]pubsub.Confirmation](handle.BadArgs("SSUBSCRIBE", "no channels given"))
 	}
 	s.mu.Lock()
 	if s.closed {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/internal/cmdinfo"
 	"github.com/txredis/txredis/internal/scatter"
 	"github.com/txredis/txredis/proto"
@@ -31,7 +32,7 @@ func (c *Cluster) Send(cmd *proto.Cmd, r conn.Resolver) {
 		r.Resolve(proto.Value{}, c.closedErr())
 		return
 	}
-	if err := conn.RefuseShared(cmd); err != nil {
+	if err := handle.RefuseShared(cmd); err != nil {
 		cmd.Release()
 		r.Resolve(proto.Value{}, err)
 		return

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -165,7 +165,7 @@ func (c *Cluster) fetch(n *node) ([]shardInfo, error) {
 	ask := func(sub string) (proto.Value, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.ConnectTimeout+c.opts.ReplyTimeout)
 		defer cancel()
-		return conn.Request(n.cl, proto.NewCmd("CLUSTER").Arg(sub), conn.Identity).Wait(ctx)
+		return handle.Request(n.cl, proto.NewCmd("CLUSTER").Arg(sub), handle.Identity).Wait(ctx)
 	}
 	v, err := ask("SHARDS")
 	if err == nil {

@@ -12,6 +12,8 @@ import "errors"
 // that the commands queued on it fail instead of being acknowledged by a
 // demoted server once it resumes. A connection that is not connected is
 // left as it is.
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 func (c *Conn) Abort(cause error) {
 	c.mu.Lock()
 	gen, live := c.gen, c.nc != nil

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -47,7 +48,7 @@ func (c Commands) GeoAdd(key string, args GeoAddArgs, locations ...GeoLocation) 
 	for _, l := range locations {
 		cmd.Float(l.Longitude).Float(l.Latitude).Arg(l.Name)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // geoUnit returns a distance unit in the form sent: any letter case is
@@ -71,7 +72,7 @@ func (c Commands) GeoDist(key, member1, member2, unit string) *deferred.Deferred
 	if !ok {
 		return fail[float64]("GEODIST", "unit %q is not m, km, mi or ft", unit)
 	}
-	return Request(c.s, proto.NewCmd("GEODIST").Key(key).Arg(member1).Arg(member2).Arg(u), asFloat)
+	return request(c.s, proto.NewCmd("GEODIST").Key(key).Arg(member1).Arg(member2).Arg(u), asFloat)
 }
 
 // GeoHash fires with the geohash of each member, not Valid for missing
@@ -80,7 +81,7 @@ func (c Commands) GeoHash(key string, members ...string) *deferred.Deferred[[]Nu
 	if len(members) == 0 {
 		return fail[[]Nullable[string]]("GEOHASH", "no members given")
 	}
-	return Request(c.s, withKeyArgs("GEOHASH", key, members), asNullStrings)
+	return request(c.s, withKeyArgs("GEOHASH", key, members), asNullStrings)
 }
 
 // GeoPos fires with the position of each member, not Valid for missing
@@ -89,7 +90,7 @@ func (c Commands) GeoPos(key string, members ...string) *deferred.Deferred[[]Nul
 	if len(members) == 0 {
 		return fail[[]Nullable[GeoPos]]("GEOPOS", "no members given")
 	}
-	return Request(c.s, withKeyArgs("GEOPOS", key, members), asGeoPositions)
+	return request(c.s, withKeyArgs("GEOPOS", key, members), asGeoPositions)
 }
 
 func asGeoPos(v proto.Value) (GeoPos, error) {
@@ -184,17 +185,17 @@ func geoSearchCmd(name, dst, key string, a GeoSearchArgs, storeDist bool) (*prot
 	order, orderOK := sortOrder(a.Sort)
 	switch {
 	case !unitOK:
-		return nil, BadArgs(name, "unit %q is not m, km, mi or ft", a.Unit)
+		return nil, plumb.BadArgs(name, "unit %q is not m, km, mi or ft", a.Unit)
 	case (a.Radius > 0) == (a.Width > 0 || a.Height > 0):
-		return nil, BadArgs(name, "give either Radius or Width and Height")
+		return nil, plumb.BadArgs(name, "give either Radius or Width and Height")
 	case a.Radius < 0 || a.Width < 0 || a.Height < 0:
-		return nil, BadArgs(name, "negative shape")
+		return nil, plumb.BadArgs(name, "negative shape")
 	case !orderOK:
-		return nil, BadArgs(name, "sort %q is not ASC or DESC", a.Sort)
+		return nil, plumb.BadArgs(name, "sort %q is not ASC or DESC", a.Sort)
 	case a.Count < 0, a.Any && a.Count == 0:
-		return nil, BadArgs(name, "bad COUNT %d (ANY needs a COUNT)", a.Count)
+		return nil, plumb.BadArgs(name, "bad COUNT %d (ANY needs a COUNT)", a.Count)
 	case dst != "" && (a.WithCoord || a.WithDist || a.WithHash):
-		return nil, BadArgs(name, "WITHCOORD, WITHDIST and WITHHASH are not for GEOSEARCHSTORE")
+		return nil, plumb.BadArgs(name, "WITHCOORD, WITHDIST and WITHHASH are not for GEOSEARCHSTORE")
 	}
 	cmd := proto.NewCmd(name)
 	if dst != "" {
@@ -242,7 +243,7 @@ func (c Commands) GeoSearch(key string, args GeoSearchArgs) *deferred.Deferred[[
 	if err != nil {
 		return deferred.Fail[[]GeoLocation](err)
 	}
-	return Request(c.s, cmd, asGeoLocations)
+	return request(c.s, cmd, asGeoLocations)
 }
 
 // GeoSearchStore stores the members GeoSearch would find in dst (with
@@ -252,7 +253,7 @@ func (c Commands) GeoSearchStore(dst, src string, args GeoSearchArgs, storeDist 
 	if err != nil {
 		return deferred.Fail[int64](err)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // GeoRadiusArgs are the options of the GEORADIUS family (deprecated by
@@ -271,17 +272,17 @@ func geoRadiusCmd(name, key string, center func(*proto.Cmd), radius float64, uni
 	order, orderOK := sortOrder(a.Sort)
 	switch {
 	case !unitOK:
-		return nil, BadArgs(name, "unit %q is not m, km, mi or ft", unit)
+		return nil, plumb.BadArgs(name, "unit %q is not m, km, mi or ft", unit)
 	case radius < 0:
-		return nil, BadArgs(name, "negative radius")
+		return nil, plumb.BadArgs(name, "negative radius")
 	case !orderOK:
-		return nil, BadArgs(name, "sort %q is not ASC or DESC", a.Sort)
+		return nil, plumb.BadArgs(name, "sort %q is not ASC or DESC", a.Sort)
 	case a.Count < 0, a.Any && a.Count == 0:
-		return nil, BadArgs(name, "bad COUNT %d (ANY needs a COUNT)", a.Count)
+		return nil, plumb.BadArgs(name, "bad COUNT %d (ANY needs a COUNT)", a.Count)
 	case (a.Store != "" || a.StoreDist != "") && (a.WithCoord || a.WithDist || a.WithHash):
-		return nil, BadArgs(name, "STORE excludes WITHCOORD, WITHDIST and WITHHASH")
+		return nil, plumb.BadArgs(name, "STORE excludes WITHCOORD, WITHDIST and WITHHASH")
 	case (a.Store != "" || a.StoreDist != "") && len(name) > 3 && name[len(name)-3:] == "_RO":
-		return nil, BadArgs(name, "STORE is not allowed in the read-only form")
+		return nil, plumb.BadArgs(name, "STORE is not allowed in the read-only form")
 	}
 	cmd := proto.NewCmd(name).Key(key)
 	center(cmd)
@@ -322,7 +323,7 @@ func (c Commands) geoRadius(name, key string, center func(*proto.Cmd), radius fl
 	if err != nil {
 		return deferred.Fail[[]GeoLocation](err)
 	}
-	return Request(c.s, cmd, asGeoLocations)
+	return request(c.s, cmd, asGeoLocations)
 }
 
 func lonLat(lon, lat float64) func(*proto.Cmd) {
@@ -363,5 +364,5 @@ func (c Commands) GeoRadiusStore(key string, lon, lat, radius float64, unit stri
 	if err != nil {
 		return deferred.Fail[int64](err)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }

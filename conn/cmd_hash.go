@@ -16,7 +16,7 @@ func (c Commands) HSet(key string, fieldsAndValues ...string) *deferred.Deferred
 	if len(fieldsAndValues) == 0 || len(fieldsAndValues)%2 != 0 {
 		return fail[int64]("HSET", "want field, value pairs, got %d arguments", len(fieldsAndValues))
 	}
-	return Request(c.s, withKeyArgs("HSET", key, fieldsAndValues), asInt)
+	return request(c.s, withKeyArgs("HSET", key, fieldsAndValues), asInt)
 }
 
 // HMSet sets the fields of the hash at key to the values of fields and
@@ -29,19 +29,19 @@ func (c Commands) HMSet(key string, fields map[string]string) *deferred.Deferred
 	for f, v := range fields {
 		cmd.Arg(f).Arg(v)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // HSetNX sets field of the hash at key only if it does not exist and fires
 // with true when it was set.
 func (c Commands) HSetNX(key, field, value string) *deferred.Deferred[bool] {
-	return Request(c.s, proto.NewCmd("HSETNX").Key(key).Arg(field).Arg(value), asBool)
+	return request(c.s, proto.NewCmd("HSETNX").Key(key).Arg(field).Arg(value), asBool)
 }
 
 // HGet fires with the value of field in the hash at key; proto.ErrNil when
 // missing.
 func (c Commands) HGet(key, field string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("HGET").Key(key).Arg(field), asString)
+	return request(c.s, proto.NewCmd("HGET").Key(key).Arg(field), asString)
 }
 
 // HMGet fires with the values of fields in the hash at key, in order; a
@@ -50,13 +50,13 @@ func (c Commands) HMGet(key string, fields ...string) *deferred.Deferred[[]Nulla
 	if len(fields) == 0 {
 		return fail[[]Nullable[string]]("HMGET", "no fields given")
 	}
-	return Request(c.s, withKeyArgs("HMGET", key, fields), asNullStrings)
+	return request(c.s, withKeyArgs("HMGET", key, fields), asNullStrings)
 }
 
 // HGetAll fires with the fields and values of the hash at key (empty when
 // missing).
 func (c Commands) HGetAll(key string) *deferred.Deferred[map[string]string] {
-	return Request(c.s, proto.NewCmd("HGETALL").Key(key), asMap)
+	return request(c.s, proto.NewCmd("HGETALL").Key(key), asMap)
 }
 
 // HDel deletes fields from the hash at key and fires with how many existed.
@@ -64,55 +64,55 @@ func (c Commands) HDel(key string, fields ...string) *deferred.Deferred[int64] {
 	if len(fields) == 0 {
 		return fail[int64]("HDEL", "no fields given")
 	}
-	return Request(c.s, withKeyArgs("HDEL", key, fields), asInt)
+	return request(c.s, withKeyArgs("HDEL", key, fields), asInt)
 }
 
 // HExists fires with whether field exists in the hash at key.
 func (c Commands) HExists(key, field string) *deferred.Deferred[bool] {
-	return Request(c.s, proto.NewCmd("HEXISTS").Key(key).Arg(field), asBool)
+	return request(c.s, proto.NewCmd("HEXISTS").Key(key).Arg(field), asBool)
 }
 
 // HIncrBy increments the integer in field of the hash at key by n and fires
 // with the new value.
 func (c Commands) HIncrBy(key, field string, n int64) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("HINCRBY").Key(key).Arg(field).Int(n), asInt)
+	return request(c.s, proto.NewCmd("HINCRBY").Key(key).Arg(field).Int(n), asInt)
 }
 
 // HIncrByFloat increments the number in field of the hash at key by f and
 // fires with the new value.
 func (c Commands) HIncrByFloat(key, field string, f float64) *deferred.Deferred[float64] {
-	return Request(c.s, proto.NewCmd("HINCRBYFLOAT").Key(key).Arg(field).Float(f), asFloat)
+	return request(c.s, proto.NewCmd("HINCRBYFLOAT").Key(key).Arg(field).Float(f), asFloat)
 }
 
 // HKeys fires with the fields of the hash at key, in no particular order.
 func (c Commands) HKeys(key string) *deferred.Deferred[[]string] {
-	return Request(c.s, proto.NewCmd("HKEYS").Key(key), asStrings)
+	return request(c.s, proto.NewCmd("HKEYS").Key(key), asStrings)
 }
 
 // HVals fires with the values of the hash at key, in no particular order.
 func (c Commands) HVals(key string) *deferred.Deferred[[]string] {
-	return Request(c.s, proto.NewCmd("HVALS").Key(key), asStrings)
+	return request(c.s, proto.NewCmd("HVALS").Key(key), asStrings)
 }
 
 // HLen fires with the number of fields of the hash at key.
 func (c Commands) HLen(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("HLEN").Key(key), asInt)
+	return request(c.s, proto.NewCmd("HLEN").Key(key), asInt)
 }
 
 // HStrLen fires with the length of the value of field in the hash at key.
 func (c Commands) HStrLen(key, field string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("HSTRLEN").Key(key).Arg(field), asInt)
+	return request(c.s, proto.NewCmd("HSTRLEN").Key(key).Arg(field), asInt)
 }
 
 // HRandField fires with up to count random fields of the hash at key
 // (count < 0: exactly -count, possibly repeated).
 func (c Commands) HRandField(key string, count int64) *deferred.Deferred[[]string] {
-	return Request(c.s, proto.NewCmd("HRANDFIELD").Key(key).Int(count), asStrings)
+	return request(c.s, proto.NewCmd("HRANDFIELD").Key(key).Int(count), asStrings)
 }
 
 // HRandFieldWithValues is HRandField with the values of the fields.
 func (c Commands) HRandFieldWithValues(key string, count int64) *deferred.Deferred[[]FieldValue] {
-	return Request(c.s, proto.NewCmd("HRANDFIELD").Key(key).Int(count).Arg("WITHVALUES"), asFieldValues)
+	return request(c.s, proto.NewCmd("HRANDFIELD").Key(key).Int(count).Arg("WITHVALUES"), asFieldValues)
 }
 
 // asFieldValues converts a RESP2 flat array of field, value or a RESP3

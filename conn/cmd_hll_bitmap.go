@@ -2,13 +2,14 @@ package conn
 
 import (
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
 // PFAdd adds elements to the HyperLogLog at key and fires with true when
 // its estimate changed (elements may be empty: it then creates the key).
 func (c Commands) PFAdd(key string, elements ...string) *deferred.Deferred[bool] {
-	return Request(c.s, withKeyArgs("PFADD", key, elements), asBool)
+	return request(c.s, withKeyArgs("PFADD", key, elements), asBool)
 }
 
 // PFCount fires with the estimated cardinality of the union of the
@@ -17,7 +18,7 @@ func (c Commands) PFCount(keys ...string) *deferred.Deferred[int64] {
 	if len(keys) == 0 {
 		return fail[int64]("PFCOUNT", "no keys given")
 	}
-	return Request(c.s, withKeys("PFCOUNT", keys), asInt)
+	return request(c.s, withKeys("PFCOUNT", keys), asInt)
 }
 
 // PFMerge merges the HyperLogLogs at srcs into dst and fires with "OK".
@@ -26,7 +27,7 @@ func (c Commands) PFMerge(dst string, srcs ...string) *deferred.Deferred[string]
 	for _, k := range srcs {
 		cmd.Key(k)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // BitUnit is the unit of the ranges of BITCOUNT and BITPOS (Redis 7):
@@ -54,7 +55,7 @@ func (c Commands) SetBit(key string, offset int64, value int) *deferred.Deferred
 	if offset < 0 || (value != 0 && value != 1) {
 		return fail[int64]("SETBIT", "offset %d, bit %d: want offset >= 0 and bit 0 or 1", offset, value)
 	}
-	return Request(c.s, proto.NewCmd("SETBIT").Key(key).Int(offset).Int(int64(value)), asInt)
+	return request(c.s, proto.NewCmd("SETBIT").Key(key).Int(offset).Int(int64(value)), asInt)
 }
 
 // GetBit fires with the bit at offset of the string at key.
@@ -62,12 +63,12 @@ func (c Commands) GetBit(key string, offset int64) *deferred.Deferred[int64] {
 	if offset < 0 {
 		return fail[int64]("GETBIT", "negative offset %d", offset)
 	}
-	return Request(c.s, proto.NewCmd("GETBIT").Key(key).Int(offset), asInt)
+	return request(c.s, proto.NewCmd("GETBIT").Key(key).Int(offset), asInt)
 }
 
 // BitCount fires with the number of set bits in the string at key.
 func (c Commands) BitCount(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("BITCOUNT").Key(key), asInt)
+	return request(c.s, proto.NewCmd("BITCOUNT").Key(key), asInt)
 }
 
 // BitCountRange fires with the number of set bits from start to end, both
@@ -81,7 +82,7 @@ func (c Commands) BitCountRange(key string, start, end int64, unit BitUnit) *def
 	if u != "" {
 		cmd.Arg(u)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // BitPos fires with the position of the first bit set to bit (0 or 1).
@@ -89,7 +90,7 @@ func (c Commands) BitPos(key string, bit int) *deferred.Deferred[int64] {
 	if bit != 0 && bit != 1 {
 		return fail[int64]("BITPOS", "bit %d is not 0 or 1", bit)
 	}
-	return Request(c.s, proto.NewCmd("BITPOS").Key(key).Int(int64(bit)), asInt)
+	return request(c.s, proto.NewCmd("BITPOS").Key(key).Int(int64(bit)), asInt)
 }
 
 // BitPosRange is BitPos looking from start to end, both included, in unit.
@@ -105,7 +106,7 @@ func (c Commands) BitPosRange(key string, bit int, start, end int64, unit BitUni
 	if u != "" {
 		cmd.Arg(u)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // BitOp stores the bitwise op ("AND", "OR", "XOR", "NOT", in any letter
@@ -129,7 +130,7 @@ func (c Commands) BitOp(op, dst string, keys ...string) *deferred.Deferred[int64
 	for _, k := range keys {
 		cmd.Key(k)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // BitFieldOp is one operation of BITFIELD: Op is "GET", "SET", "INCRBY"
@@ -149,7 +150,7 @@ type BitFieldOp struct {
 
 func bitfieldCmd(name, key string, ops []BitFieldOp) (*proto.Cmd, error) {
 	if len(ops) == 0 {
-		return nil, BadArgs(name, "no operations given")
+		return nil, plumb.BadArgs(name, "no operations given")
 	}
 	cmd := proto.NewCmd(name).Key(key)
 	for _, o := range ops {
@@ -160,14 +161,14 @@ func bitfieldCmd(name, key string, ops []BitFieldOp) (*proto.Cmd, error) {
 			cmd.Arg("GET").Arg(o.Encoding).Arg(o.Offset)
 		case name == "BITFIELD_RO":
 			cmd.Release()
-			return nil, BadArgs(name, "only GET is allowed, not %q", o.Op)
+			return nil, plumb.BadArgs(name, "only GET is allowed, not %q", o.Op)
 		case op == "SET" || op == "INCRBY":
 			cmd.Arg(op).Arg(o.Encoding).Arg(o.Offset).Int(o.Value)
 		case op == "OVERFLOW" && overflowOK:
 			cmd.Arg("OVERFLOW").Arg(overflow)
 		default:
 			cmd.Release()
-			return nil, BadArgs(name, "bad operation %q %q", o.Op, o.Overflow)
+			return nil, plumb.BadArgs(name, "bad operation %q %q", o.Op, o.Overflow)
 		}
 	}
 	return cmd, nil
@@ -180,7 +181,7 @@ func (c Commands) BitField(key string, ops ...BitFieldOp) *deferred.Deferred[[]N
 	if err != nil {
 		return deferred.Fail[[]Nullable[int64]](err)
 	}
-	return Request(c.s, cmd, asNullInts)
+	return request(c.s, cmd, asNullInts)
 }
 
 // BitFieldRO is BitField with GET operations only (BITFIELD_RO).
@@ -189,5 +190,5 @@ func (c Commands) BitFieldRO(key string, ops ...BitFieldOp) *deferred.Deferred[[
 	if err != nil {
 		return deferred.Fail[[]Nullable[int64]](err)
 	}
-	return Request(c.s, cmd, asNullInts)
+	return request(c.s, cmd, asNullInts)
 }

@@ -5,6 +5,7 @@ import (
 	"iter"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -72,7 +73,7 @@ func seq[T any](ctx context.Context, s Sender, name string,
 		var zero T
 		switch s.(type) {
 		case *Pipeline, *Tx:
-			yield(zero, BadArgs(name, "iterating needs each page's reply at once; a Pipeline or Tx answers only on Execute or Commit"))
+			yield(zero, plumb.BadArgs(name, "iterating needs each page's reply at once; a Pipeline or Tx answers only on Execute or Commit"))
 			return
 		}
 		if err := ctx.Err(); err != nil {

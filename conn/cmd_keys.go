@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -20,7 +21,7 @@ func (c Commands) Exists(keys ...string) *deferred.Deferred[int64] {
 	if len(keys) == 0 {
 		return fail[int64]("EXISTS", "no keys given")
 	}
-	return Request(c.s, withKeys("EXISTS", keys), asInt)
+	return request(c.s, withKeys("EXISTS", keys), asInt)
 }
 
 // Unlink deletes keys, reclaiming memory in the background, and fires with
@@ -29,7 +30,7 @@ func (c Commands) Unlink(keys ...string) *deferred.Deferred[int64] {
 	if len(keys) == 0 {
 		return fail[int64]("UNLINK", "no keys given")
 	}
-	return Request(c.s, withKeys("UNLINK", keys), asInt)
+	return request(c.s, withKeys("UNLINK", keys), asInt)
 }
 
 // Touch updates the last access time of keys and fires with how many
@@ -38,35 +39,35 @@ func (c Commands) Touch(keys ...string) *deferred.Deferred[int64] {
 	if len(keys) == 0 {
 		return fail[int64]("TOUCH", "no keys given")
 	}
-	return Request(c.s, withKeys("TOUCH", keys), asInt)
+	return request(c.s, withKeys("TOUCH", keys), asInt)
 }
 
 // Type fires with the type of the value at key ("string", "list", "set",
 // "zset", "hash", "stream"; "none" when missing).
 func (c Commands) Type(key string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("TYPE").Key(key), asString)
+	return request(c.s, proto.NewCmd("TYPE").Key(key), asString)
 }
 
 // Keys fires with the keys matching pattern, in no particular order.
 func (c Commands) Keys(pattern string) *deferred.Deferred[[]string] {
-	return Request(c.s, proto.NewCmd("KEYS").Arg(pattern), asStrings)
+	return request(c.s, proto.NewCmd("KEYS").Arg(pattern), asStrings)
 }
 
 // RandomKey fires with a random key; proto.ErrNil when the database is
 // empty.
 func (c Commands) RandomKey() *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("RANDOMKEY"), asString)
+	return request(c.s, proto.NewCmd("RANDOMKEY"), asString)
 }
 
 // Rename renames key to newKey and fires with "OK".
 func (c Commands) Rename(key, newKey string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("RENAME").Key(key).Key(newKey), asString)
+	return request(c.s, proto.NewCmd("RENAME").Key(key).Key(newKey), asString)
 }
 
 // RenameNX renames key to newKey when newKey does not exist and fires with
 // true when it did so.
 func (c Commands) RenameNX(key, newKey string) *deferred.Deferred[bool] {
-	return Request(c.s, proto.NewCmd("RENAMENX").Key(key).Key(newKey), asBool)
+	return request(c.s, proto.NewCmd("RENAMENX").Key(key).Key(newKey), asBool)
 }
 
 // Copy copies the value of src to dst and fires with true when copied;
@@ -84,7 +85,7 @@ func (c Commands) CopyToDB(src, dst string, db int64, replace bool) *deferred.De
 	if replace {
 		cmd.Arg("REPLACE")
 	}
-	return Request(c.s, cmd, asBool)
+	return request(c.s, cmd, asBool)
 }
 
 // Move moves key to database db and fires with true when moved.
@@ -92,13 +93,13 @@ func (c Commands) Move(key string, db int64) *deferred.Deferred[bool] {
 	if db < 0 {
 		return fail[bool]("MOVE", "negative database %d", db)
 	}
-	return Request(c.s, proto.NewCmd("MOVE").Key(key).Int(db), asBool)
+	return request(c.s, proto.NewCmd("MOVE").Key(key).Int(db), asBool)
 }
 
 // Dump fires with the serialized value of key (binary, in a string);
 // proto.ErrNil when missing.
 func (c Commands) Dump(key string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("DUMP").Key(key), asString)
+	return request(c.s, proto.NewCmd("DUMP").Key(key), asString)
 }
 
 // RestoreArgs are the options of RESTORE.
@@ -128,7 +129,7 @@ func (c Commands) Restore(key string, ttl time.Duration, serialized string, args
 	if args.Freq > 0 {
 		cmd.Arg("FREQ").Int(args.Freq)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // MigrateArgs are the options of MIGRATE.
@@ -169,7 +170,7 @@ func (c Commands) Migrate(host string, port int64, db int64, timeout time.Durati
 			cmd.Key(k)
 		}
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // ExpireArgs are the conditions of EXPIRE and friends (Redis 7): set the
@@ -185,7 +186,7 @@ func expireCmd(name, key string, n int64, a ExpireArgs) (*proto.Cmd, error) {
 		}
 	}
 	if k > 1 {
-		return nil, BadArgs(name, "at most one of NX, XX, GT and LT")
+		return nil, plumb.BadArgs(name, "at most one of NX, XX, GT and LT")
 	}
 	cmd := proto.NewCmd(name).Key(key).Int(n)
 	switch {
@@ -206,7 +207,7 @@ func (c Commands) expire(name, key string, n int64, a ExpireArgs) *deferred.Defe
 	if err != nil {
 		return deferred.Fail[bool](err)
 	}
-	return Request(c.s, cmd, asBool)
+	return request(c.s, cmd, asBool)
 }
 
 // Expire sets a time to live of ttl, in whole seconds, on key and fires
@@ -259,49 +260,49 @@ func (c Commands) PExpireAtWithArgs(key string, t time.Time, args ExpireArgs) *d
 // ExpireTime fires with the Unix time in seconds at which key expires, -1
 // when it has no expiry and -2 when it does not exist.
 func (c Commands) ExpireTime(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("EXPIRETIME").Key(key), asInt)
+	return request(c.s, proto.NewCmd("EXPIRETIME").Key(key), asInt)
 }
 
 // PExpireTime is ExpireTime in milliseconds.
 func (c Commands) PExpireTime(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("PEXPIRETIME").Key(key), asInt)
+	return request(c.s, proto.NewCmd("PEXPIRETIME").Key(key), asInt)
 }
 
 // TTL fires with the time to live of key, in whole seconds; NoExpiry or
 // NoKey instead when it has none or does not exist.
 func (c Commands) TTL(key string) *deferred.Deferred[time.Duration] {
-	return Request(c.s, proto.NewCmd("TTL").Key(key), asSecondsTTL)
+	return request(c.s, proto.NewCmd("TTL").Key(key), asSecondsTTL)
 }
 
 // PTTL is TTL in milliseconds.
 func (c Commands) PTTL(key string) *deferred.Deferred[time.Duration] {
-	return Request(c.s, proto.NewCmd("PTTL").Key(key), asMillisTTL)
+	return request(c.s, proto.NewCmd("PTTL").Key(key), asMillisTTL)
 }
 
 // Persist removes the expiry of key and fires with true when it had one.
 func (c Commands) Persist(key string) *deferred.Deferred[bool] {
-	return Request(c.s, proto.NewCmd("PERSIST").Key(key), asBool)
+	return request(c.s, proto.NewCmd("PERSIST").Key(key), asBool)
 }
 
 // ObjectEncoding fires with the internal encoding of the value at key
 // ("listpack", "int"...); proto.ErrNil when missing.
 func (c Commands) ObjectEncoding(key string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("OBJECT").Arg("ENCODING").Key(key), asString)
+	return request(c.s, proto.NewCmd("OBJECT").Arg("ENCODING").Key(key), asString)
 }
 
 // ObjectFreq fires with the LFU access frequency of key (LFU policies only).
 func (c Commands) ObjectFreq(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("OBJECT").Arg("FREQ").Key(key), asInt)
+	return request(c.s, proto.NewCmd("OBJECT").Arg("FREQ").Key(key), asInt)
 }
 
 // ObjectIdleTime fires with how long key has not been accessed.
 func (c Commands) ObjectIdleTime(key string) *deferred.Deferred[time.Duration] {
-	return Request(c.s, proto.NewCmd("OBJECT").Arg("IDLETIME").Key(key), asSecondsTTL)
+	return request(c.s, proto.NewCmd("OBJECT").Arg("IDLETIME").Key(key), asSecondsTTL)
 }
 
 // ObjectRefCount fires with the reference count of the value at key.
 func (c Commands) ObjectRefCount(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("OBJECT").Arg("REFCOUNT").Key(key), asInt)
+	return request(c.s, proto.NewCmd("OBJECT").Arg("REFCOUNT").Key(key), asInt)
 }
 
 // Wait blocks until the writes of this connection reach numReplicas
@@ -317,7 +318,7 @@ func (c Commands) Wait(numReplicas int64, timeout time.Duration) *deferred.Defer
 	}
 	cmd := proto.NewCmd("WAIT").Int(numReplicas).Int(ms)
 	cmd.SetBlocking(time.Duration(ms) * time.Millisecond)
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // SortArgs are the options of SORT. Offset and Count are its LIMIT, with
@@ -360,7 +361,7 @@ func (c Commands) Sort(key string, args SortArgs) *deferred.Deferred[[]string] {
 	if err != nil {
 		return deferred.Fail[[]string](err)
 	}
-	return Request(c.s, cmd, asStrings)
+	return request(c.s, cmd, asStrings)
 }
 
 // SortRO is Sort as the read-only SORT_RO.
@@ -369,7 +370,7 @@ func (c Commands) SortRO(key string, args SortArgs) *deferred.Deferred[[]string]
 	if err != nil {
 		return deferred.Fail[[]string](err)
 	}
-	return Request(c.s, cmd, asStrings)
+	return request(c.s, cmd, asStrings)
 }
 
 // SortStore sorts as Sort does, stores the result in the list dst and
@@ -379,5 +380,5 @@ func (c Commands) SortStore(key, dst string, args SortArgs) *deferred.Deferred[i
 	if err != nil {
 		return deferred.Fail[int64](err)
 	}
-	return Request(c.s, cmd.Arg("STORE").Key(dst), asInt)
+	return request(c.s, cmd.Arg("STORE").Key(dst), asInt)
 }

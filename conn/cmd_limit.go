@@ -2,6 +2,7 @@ package conn
 
 import (
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -18,7 +19,7 @@ type Limit struct {
 func appendLimit(name string, cmd *proto.Cmd, offset, count int64) error {
 	switch {
 	case offset < 0:
-		return BadArgs(name, "negative LIMIT offset %d", offset)
+		return plumb.BadArgs(name, "negative LIMIT offset %d", offset)
 	case offset == 0 && count == 0:
 		return nil
 	case count <= 0:
@@ -46,5 +47,5 @@ func byRange[T any](c Commands, name, key, a, b string, withScores bool, l Limit
 	if err != nil {
 		return deferred.Fail[T](err)
 	}
-	return Request(c.s, cmd, conv)
+	return request(c.s, cmd, conv)
 }

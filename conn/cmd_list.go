@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -67,7 +68,7 @@ func (c Commands) LPush(key string, values ...string) *deferred.Deferred[int64] 
 	if len(values) == 0 {
 		return fail[int64]("LPUSH", "no values given")
 	}
-	return Request(c.s, withKeyArgs("LPUSH", key, values), asInt)
+	return request(c.s, withKeyArgs("LPUSH", key, values), asInt)
 }
 
 // RPush appends values to the list at key and fires with its new length.
@@ -75,7 +76,7 @@ func (c Commands) RPush(key string, values ...string) *deferred.Deferred[int64] 
 	if len(values) == 0 {
 		return fail[int64]("RPUSH", "no values given")
 	}
-	return Request(c.s, withKeyArgs("RPUSH", key, values), asInt)
+	return request(c.s, withKeyArgs("RPUSH", key, values), asInt)
 }
 
 // LPushX is LPush only when the list exists; it fires with the length (0
@@ -84,7 +85,7 @@ func (c Commands) LPushX(key string, values ...string) *deferred.Deferred[int64]
 	if len(values) == 0 {
 		return fail[int64]("LPUSHX", "no values given")
 	}
-	return Request(c.s, withKeyArgs("LPUSHX", key, values), asInt)
+	return request(c.s, withKeyArgs("LPUSHX", key, values), asInt)
 }
 
 // RPushX is RPush only when the list exists.
@@ -92,19 +93,19 @@ func (c Commands) RPushX(key string, values ...string) *deferred.Deferred[int64]
 	if len(values) == 0 {
 		return fail[int64]("RPUSHX", "no values given")
 	}
-	return Request(c.s, withKeyArgs("RPUSHX", key, values), asInt)
+	return request(c.s, withKeyArgs("RPUSHX", key, values), asInt)
 }
 
 // LPop removes the first element of the list at key and fires with it;
 // proto.ErrNil when the list is empty.
 func (c Commands) LPop(key string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("LPOP").Key(key), asString)
+	return request(c.s, proto.NewCmd("LPOP").Key(key), asString)
 }
 
 // RPop removes the last element of the list at key and fires with it;
 // proto.ErrNil when the list is empty.
 func (c Commands) RPop(key string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("RPOP").Key(key), asString)
+	return request(c.s, proto.NewCmd("RPOP").Key(key), asString)
 }
 
 // LPopCount removes up to count elements from the head; proto.ErrNil when
@@ -113,7 +114,7 @@ func (c Commands) LPopCount(key string, count int64) *deferred.Deferred[[]string
 	if count < 0 {
 		return fail[[]string]("LPOP", "negative count %d", count)
 	}
-	return Request(c.s, proto.NewCmd("LPOP").Key(key).Int(count), asStrings)
+	return request(c.s, proto.NewCmd("LPOP").Key(key).Int(count), asStrings)
 }
 
 // RPopCount removes up to count elements from the tail; proto.ErrNil when
@@ -122,18 +123,18 @@ func (c Commands) RPopCount(key string, count int64) *deferred.Deferred[[]string
 	if count < 0 {
 		return fail[[]string]("RPOP", "negative count %d", count)
 	}
-	return Request(c.s, proto.NewCmd("RPOP").Key(key).Int(count), asStrings)
+	return request(c.s, proto.NewCmd("RPOP").Key(key).Int(count), asStrings)
 }
 
 // LLen fires with the length of the list at key.
 func (c Commands) LLen(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("LLEN").Key(key), asInt)
+	return request(c.s, proto.NewCmd("LLEN").Key(key), asInt)
 }
 
 // LIndex fires with the element at index (negative: from the end);
 // proto.ErrNil when out of range.
 func (c Commands) LIndex(key string, index int64) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("LINDEX").Key(key).Int(index), asString)
+	return request(c.s, proto.NewCmd("LINDEX").Key(key).Int(index), asString)
 }
 
 // LInsert inserts value before (or, with after, after) pivot and fires
@@ -143,28 +144,28 @@ func (c Commands) LInsert(key string, after bool, pivot, value string) *deferred
 	if after {
 		where = "AFTER"
 	}
-	return Request(c.s, proto.NewCmd("LINSERT").Key(key).Arg(where).Arg(pivot).Arg(value), asInt)
+	return request(c.s, proto.NewCmd("LINSERT").Key(key).Arg(where).Arg(pivot).Arg(value), asInt)
 }
 
 // LRange fires with the elements from start to stop, both included.
 func (c Commands) LRange(key string, start, stop int64) *deferred.Deferred[[]string] {
-	return Request(c.s, proto.NewCmd("LRANGE").Key(key).Int(start).Int(stop), asStrings)
+	return request(c.s, proto.NewCmd("LRANGE").Key(key).Int(start).Int(stop), asStrings)
 }
 
 // LRem removes count occurrences of element (count < 0: from the tail, 0:
 // all) and fires with how many were removed.
 func (c Commands) LRem(key string, count int64, element string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("LREM").Key(key).Int(count).Arg(element), asInt)
+	return request(c.s, proto.NewCmd("LREM").Key(key).Int(count).Arg(element), asInt)
 }
 
 // LSet sets the element at index and fires with "OK".
 func (c Commands) LSet(key string, index int64, element string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("LSET").Key(key).Int(index).Arg(element), asString)
+	return request(c.s, proto.NewCmd("LSET").Key(key).Int(index).Arg(element), asString)
 }
 
 // LTrim keeps only the elements from start to stop and fires with "OK".
 func (c Commands) LTrim(key string, start, stop int64) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("LTRIM").Key(key).Int(start).Int(stop), asString)
+	return request(c.s, proto.NewCmd("LTRIM").Key(key).Int(start).Int(stop), asString)
 }
 
 // LPosArgs are the options of LPOS: RANK (which match, negative from the
@@ -175,7 +176,7 @@ type LPosArgs struct {
 
 func lposCmd(key, element string, a LPosArgs) (*proto.Cmd, error) {
 	if a.MaxLen < 0 {
-		return nil, BadArgs("LPOS", "negative MAXLEN %d", a.MaxLen)
+		return nil, plumb.BadArgs("LPOS", "negative MAXLEN %d", a.MaxLen)
 	}
 	cmd := proto.NewCmd("LPOS").Key(key).Arg(element)
 	if a.Rank != 0 {
@@ -194,7 +195,7 @@ func (c Commands) LPos(key, element string, args LPosArgs) *deferred.Deferred[in
 	if err != nil {
 		return deferred.Fail[int64](err)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // LPosCount fires with the indexes of up to count matches (0: all).
@@ -206,7 +207,7 @@ func (c Commands) LPosCount(key, element string, count int64, args LPosArgs) *de
 	if err != nil {
 		return deferred.Fail[[]int64](err)
 	}
-	return Request(c.s, cmd.Arg("COUNT").Int(count), asInts)
+	return request(c.s, cmd.Arg("COUNT").Int(count), asInts)
 }
 
 // LMove pops an element from the from end of src, pushes it at the to end
@@ -217,21 +218,21 @@ func (c Commands) LMove(src, dst string, from, to Side) *deferred.Deferred[strin
 	if !fromOK || !toOK {
 		return fail[string]("LMOVE", "sides must be Left or Right, not %q, %q", from, to)
 	}
-	return Request(c.s, proto.NewCmd("LMOVE").Key(src).Key(dst).Arg(f).Arg(t), asString)
+	return request(c.s, proto.NewCmd("LMOVE").Key(src).Key(dst).Arg(f).Arg(t), asString)
 }
 
 // RPopLPush is LMove(src, dst, Right, Left) (deprecated by Redis in favour
 // of LMOVE).
 func (c Commands) RPopLPush(src, dst string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("RPOPLPUSH").Key(src).Key(dst), asString)
+	return request(c.s, proto.NewCmd("RPOPLPUSH").Key(src).Key(dst), asString)
 }
 
 func mpopCmd(name string, keys []string, side string, count int64) (*proto.Cmd, error) {
 	if len(keys) == 0 {
-		return nil, BadArgs(name, "no keys given")
+		return nil, plumb.BadArgs(name, "no keys given")
 	}
 	if count < 0 {
-		return nil, BadArgs(name, "negative count %d", count)
+		return nil, plumb.BadArgs(name, "negative count %d", count)
 	}
 	cmd := proto.NewCmd(name)
 	cmd.Int(int64(len(keys)))
@@ -257,7 +258,7 @@ func (c Commands) LMPop(side Side, count int64, keys ...string) *deferred.Deferr
 	if err != nil {
 		return deferred.Fail[KeyValues](err)
 	}
-	return Request(c.s, cmd, asKeyValues)
+	return request(c.s, cmd, asKeyValues)
 }
 
 // The blocking list commands wait on the server for up to timeout (0:
@@ -268,10 +269,10 @@ func (c Commands) LMPop(side Side, count int64, keys ...string) *deferred.Deferr
 
 func blockingKeys(name string, keys []string, timeout time.Duration) (*proto.Cmd, error) {
 	if len(keys) == 0 {
-		return nil, BadArgs(name, "no keys given")
+		return nil, plumb.BadArgs(name, "no keys given")
 	}
 	if timeout < 0 {
-		return nil, BadArgs(name, "negative timeout")
+		return nil, plumb.BadArgs(name, "negative timeout")
 	}
 	return blockSeconds(withKeys(name, keys), timeout), nil
 }
@@ -283,7 +284,7 @@ func (c Commands) BLPop(timeout time.Duration, keys ...string) *deferred.Deferre
 	if err != nil {
 		return deferred.Fail[KeyValue](err)
 	}
-	return Request(c.s, cmd, asKeyValue)
+	return request(c.s, cmd, asKeyValue)
 }
 
 // BRPop is BLPop from the tail.
@@ -292,7 +293,7 @@ func (c Commands) BRPop(timeout time.Duration, keys ...string) *deferred.Deferre
 	if err != nil {
 		return deferred.Fail[KeyValue](err)
 	}
-	return Request(c.s, cmd, asKeyValue)
+	return request(c.s, cmd, asKeyValue)
 }
 
 // BRPopLPush is RPopLPush waiting up to timeout for an element.
@@ -300,7 +301,7 @@ func (c Commands) BRPopLPush(src, dst string, timeout time.Duration) *deferred.D
 	if timeout < 0 {
 		return fail[string]("BRPOPLPUSH", "negative timeout")
 	}
-	return Request(c.s, blockSeconds(proto.NewCmd("BRPOPLPUSH").Key(src).Key(dst), timeout), asString)
+	return request(c.s, blockSeconds(proto.NewCmd("BRPOPLPUSH").Key(src).Key(dst), timeout), asString)
 }
 
 // BLMove is LMove waiting up to timeout for an element.
@@ -314,7 +315,7 @@ func (c Commands) BLMove(src, dst string, from, to Side, timeout time.Duration) 
 		return fail[string]("BLMOVE", "negative timeout")
 	}
 	cmd := proto.NewCmd("BLMOVE").Key(src).Key(dst).Arg(f).Arg(t)
-	return Request(c.s, blockSeconds(cmd, timeout), asString)
+	return request(c.s, blockSeconds(cmd, timeout), asString)
 }
 
 // BLMPop is LMPop waiting up to timeout for an element.
@@ -340,5 +341,5 @@ func (c Commands) BLMPop(timeout time.Duration, side Side, count int64, keys ...
 	if count > 0 {
 		cmd.Arg("COUNT").Int(count)
 	}
-	return Request(c.s, cmd, asKeyValues)
+	return request(c.s, cmd, asKeyValues)
 }

@@ -12,13 +12,13 @@ import (
 // Publish posts message to channel and fires with how many clients
 // received it.
 func (c Commands) Publish(channel, message string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("PUBLISH").Arg(channel).Arg(message), asInt)
+	return request(c.s, proto.NewCmd("PUBLISH").Arg(channel).Arg(message), asInt)
 }
 
 // SPublish posts message to the shard channel (routed as a key in a
 // cluster) and fires with how many clients received it.
 func (c Commands) SPublish(shardChannel, message string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("SPUBLISH").Key(shardChannel).Arg(message), asInt)
+	return request(c.s, proto.NewCmd("SPUBLISH").Key(shardChannel).Arg(message), asInt)
 }
 
 // PubSubChannels fires with the active channels matching pattern ("":
@@ -28,7 +28,7 @@ func (c Commands) PubSubChannels(pattern string) *deferred.Deferred[[]string] {
 	if pattern != "" {
 		cmd.Arg(pattern)
 	}
-	return Request(c.s, cmd, asStrings)
+	return request(c.s, cmd, asStrings)
 }
 
 // PubSubShardChannels fires with the active shard channels matching
@@ -38,7 +38,7 @@ func (c Commands) PubSubShardChannels(pattern string) *deferred.Deferred[[]strin
 	if pattern != "" {
 		cmd.Arg(pattern)
 	}
-	return Request(c.s, cmd, asStrings)
+	return request(c.s, cmd, asStrings)
 }
 
 // PubSubNumSub fires with the number of subscribers of each channel.
@@ -47,7 +47,7 @@ func (c Commands) PubSubNumSub(channels ...string) *deferred.Deferred[map[string
 	for _, ch := range channels {
 		cmd.Arg(ch)
 	}
-	return Request(c.s, cmd, asCounts)
+	return request(c.s, cmd, asCounts)
 }
 
 // PubSubShardNumSub fires with the number of subscribers of each shard
@@ -57,12 +57,12 @@ func (c Commands) PubSubShardNumSub(channels ...string) *deferred.Deferred[map[s
 	for _, ch := range channels {
 		cmd.Arg(ch)
 	}
-	return Request(c.s, cmd, asCounts)
+	return request(c.s, cmd, asCounts)
 }
 
 // PubSubNumPat fires with the number of pattern subscriptions.
 func (c Commands) PubSubNumPat() *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("PUBSUB").Arg("NUMPAT"), asInt)
+	return request(c.s, proto.NewCmd("PUBSUB").Arg("NUMPAT"), asInt)
 }
 
 // asCounts converts name, count pairs (a RESP2 flat array or RESP3 map).

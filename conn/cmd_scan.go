@@ -2,6 +2,7 @@ package conn
 
 import (
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -47,7 +48,7 @@ func asScanPage(v proto.Value) (ScanPage, error) {
 
 func scanCmd(name, key string, cursor uint64, a ScanArgs, withType bool) (*proto.Cmd, error) {
 	if a.Count < 0 {
-		return nil, BadArgs(name, "negative COUNT %d", a.Count)
+		return nil, plumb.BadArgs(name, "negative COUNT %d", a.Count)
 	}
 	cmd := proto.NewCmd(name)
 	if name != "SCAN" {
@@ -63,7 +64,7 @@ func scanCmd(name, key string, cursor uint64, a ScanArgs, withType bool) (*proto
 	if a.Type != "" {
 		if !withType {
 			cmd.Release()
-			return nil, BadArgs(name, "TYPE is for SCAN only")
+			return nil, plumb.BadArgs(name, "TYPE is for SCAN only")
 		}
 		cmd.Arg("TYPE").Arg(a.Type)
 	}
@@ -75,7 +76,7 @@ func (c Commands) scan(name, key string, cursor uint64, a ScanArgs) *deferred.De
 	if err != nil {
 		return deferred.Fail[ScanPage](err)
 	}
-	return Request(c.s, cmd, asScanPage)
+	return request(c.s, cmd, asScanPage)
 }
 
 // Scan fires with one page of the keys of the database, from cursor (0

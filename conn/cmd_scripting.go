@@ -2,6 +2,7 @@ package conn
 
 import (
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -23,28 +24,28 @@ func evalCmd(name, scriptOrSHA string, keys, args []string) *proto.Cmd {
 // Eval runs the Lua script with keys (KEYS) and args (ARGV) and fires with
 // its reply.
 func (c Commands) Eval(script string, keys []string, args ...string) *deferred.Deferred[proto.Value] {
-	return Request(c.s, evalCmd("EVAL", script, keys, args), Identity)
+	return request(c.s, evalCmd("EVAL", script, keys, args), identity)
 }
 
 // EvalRO is Eval for a read-only script (EVAL_RO).
 func (c Commands) EvalRO(script string, keys []string, args ...string) *deferred.Deferred[proto.Value] {
-	return Request(c.s, evalCmd("EVAL_RO", script, keys, args), Identity)
+	return request(c.s, evalCmd("EVAL_RO", script, keys, args), identity)
 }
 
 // EvalSHA runs the loaded script of the given SHA1; an unknown one fails
 // with an error matching proto.ErrNoScript.
 func (c Commands) EvalSHA(sha1 string, keys []string, args ...string) *deferred.Deferred[proto.Value] {
-	return Request(c.s, evalCmd("EVALSHA", sha1, keys, args), Identity)
+	return request(c.s, evalCmd("EVALSHA", sha1, keys, args), identity)
 }
 
 // EvalSHARO is EvalSHA for a read-only script (EVALSHA_RO).
 func (c Commands) EvalSHARO(sha1 string, keys []string, args ...string) *deferred.Deferred[proto.Value] {
-	return Request(c.s, evalCmd("EVALSHA_RO", sha1, keys, args), Identity)
+	return request(c.s, evalCmd("EVALSHA_RO", sha1, keys, args), identity)
 }
 
 // ScriptLoad loads script into the script cache and fires with its SHA1.
 func (c Commands) ScriptLoad(script string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("SCRIPT").Arg("LOAD").Arg(script), asString)
+	return request(c.s, proto.NewCmd("SCRIPT").Arg("LOAD").Arg(script), asString)
 }
 
 // ScriptExists fires with whether each SHA1 is in the script cache.
@@ -56,7 +57,7 @@ func (c Commands) ScriptExists(sha1s ...string) *deferred.Deferred[[]bool] {
 	for _, s := range sha1s {
 		cmd.Arg(s)
 	}
-	return Request(c.s, cmd, asBools)
+	return request(c.s, cmd, asBools)
 }
 
 // FlushMode is the mode of SCRIPT FLUSH, FUNCTION FLUSH, FLUSHDB and
@@ -77,7 +78,7 @@ func flushCmd(cmd *proto.Cmd, mode FlushMode) (*proto.Cmd, error) {
 	m, ok := keyword(string(mode), string(Async), string(Sync))
 	if !ok {
 		cmd.Release()
-		return nil, BadArgs("FLUSH", "mode %q is not ASYNC or SYNC", mode)
+		return nil, plumb.BadArgs("FLUSH", "mode %q is not ASYNC or SYNC", mode)
 	}
 	return cmd.Arg(m), nil
 }
@@ -88,24 +89,24 @@ func (c Commands) ScriptFlush(mode FlushMode) *deferred.Deferred[string] {
 	if err != nil {
 		return deferred.Fail[string](err)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // ScriptKill stops the running script (one that has not written) and
 // fires with "OK"; with none running it fails with an error matching
 // proto.ErrNotBusy (txredisapi's NoScriptRunning).
 func (c Commands) ScriptKill() *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("SCRIPT").Arg("KILL"), asString)
+	return request(c.s, proto.NewCmd("SCRIPT").Arg("KILL"), asString)
 }
 
 // FCall calls the function fn with keys and args and fires with its reply.
 func (c Commands) FCall(fn string, keys []string, args ...string) *deferred.Deferred[proto.Value] {
-	return Request(c.s, evalCmd("FCALL", fn, keys, args), Identity)
+	return request(c.s, evalCmd("FCALL", fn, keys, args), identity)
 }
 
 // FCallRO is FCall for a read-only function (FCALL_RO).
 func (c Commands) FCallRO(fn string, keys []string, args ...string) *deferred.Deferred[proto.Value] {
-	return Request(c.s, evalCmd("FCALL_RO", fn, keys, args), Identity)
+	return request(c.s, evalCmd("FCALL_RO", fn, keys, args), identity)
 }
 
 // FunctionLoad loads a library of functions and fires with its name; with
@@ -115,12 +116,12 @@ func (c Commands) FunctionLoad(code string, replace bool) *deferred.Deferred[str
 	if replace {
 		cmd.Arg("REPLACE")
 	}
-	return Request(c.s, cmd.Arg(code), asString)
+	return request(c.s, cmd.Arg(code), asString)
 }
 
 // FunctionDelete deletes a library and fires with "OK".
 func (c Commands) FunctionDelete(library string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("FUNCTION").Arg("DELETE").Arg(library), asString)
+	return request(c.s, proto.NewCmd("FUNCTION").Arg("DELETE").Arg(library), asString)
 }
 
 // FunctionFlush deletes every library and fires with "OK".
@@ -129,18 +130,18 @@ func (c Commands) FunctionFlush(mode FlushMode) *deferred.Deferred[string] {
 	if err != nil {
 		return deferred.Fail[string](err)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // FunctionKill stops the running function (one that has not written) and
 // fires with "OK"; with none running it fails matching proto.ErrNotBusy.
 func (c Commands) FunctionKill() *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("FUNCTION").Arg("KILL"), asString)
+	return request(c.s, proto.NewCmd("FUNCTION").Arg("KILL"), asString)
 }
 
 // FunctionDump fires with the serialized payload of every library.
 func (c Commands) FunctionDump() *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("FUNCTION").Arg("DUMP"), asString)
+	return request(c.s, proto.NewCmd("FUNCTION").Arg("DUMP"), asString)
 }
 
 // FunctionRestore restores libraries from a FunctionDump payload, with the
@@ -151,11 +152,11 @@ func (c Commands) FunctionRestore(payload, policy string) *deferred.Deferred[str
 	if policy != "" {
 		p, ok := keyword(policy, "APPEND", "FLUSH", "REPLACE")
 		if !ok {
-			return Failed[string](cmd, BadArgs("FUNCTION RESTORE", "policy %q is not APPEND, FLUSH or REPLACE", policy))
+			return failed[string](cmd, plumb.BadArgs("FUNCTION RESTORE", "policy %q is not APPEND, FLUSH or REPLACE", policy))
 		}
 		cmd.Arg(p)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // FunctionInfo is one function of a library.
@@ -183,7 +184,7 @@ func (c Commands) FunctionList(pattern string, withCode bool) *deferred.Deferred
 	if withCode {
 		cmd.Arg("WITHCODE")
 	}
-	return Request(c.s, cmd, asFunctionLibraries)
+	return request(c.s, cmd, asFunctionLibraries)
 }
 
 func asFunctionLibraries(v proto.Value) ([]FunctionLibrary, error) {
@@ -233,5 +234,5 @@ func asFunctionLibraries(v proto.Value) ([]FunctionLibrary, error) {
 // FunctionStats fires with the raw reply of FUNCTION STATS (the running
 // function and the engines).
 func (c Commands) FunctionStats() *deferred.Deferred[proto.Value] {
-	return Request(c.s, proto.NewCmd("FUNCTION").Arg("STATS"), Identity)
+	return request(c.s, proto.NewCmd("FUNCTION").Arg("STATS"), identity)
 }

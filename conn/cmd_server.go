@@ -15,18 +15,18 @@ import (
 
 // Echo fires with message.
 func (c Commands) Echo(message string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("ECHO").Arg(message), asString)
+	return request(c.s, proto.NewCmd("ECHO").Arg(message), asString)
 }
 
 // ClientID fires with the ID of the connection the command went through.
 func (c Commands) ClientID() *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("CLIENT").Arg("ID"), asInt)
+	return request(c.s, proto.NewCmd("CLIENT").Arg("ID"), asInt)
 }
 
 // ClientGetName fires with the name of the connection the command went
 // through; proto.ErrNil when it has none.
 func (c Commands) ClientGetName() *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("CLIENT").Arg("GETNAME"), asString)
+	return request(c.s, proto.NewCmd("CLIENT").Arg("GETNAME"), asString)
 }
 
 // ClientSetName names the connection the command goes through and fires
@@ -36,19 +36,19 @@ func (c Commands) ClientSetName(name string) *deferred.Deferred[string] {
 	if strings.ContainsAny(name, " \n") {
 		return fail[string]("CLIENT SETNAME", "name %q has spaces or newlines", name)
 	}
-	return Request(c.s, proto.NewCmd("CLIENT").Arg("SETNAME").Arg(name), asString)
+	return request(c.s, proto.NewCmd("CLIENT").Arg("SETNAME").Arg(name), asString)
 }
 
 // ClientList fires with the server's clients, each as its fields ("id",
 // "addr", "name", "db", "cmd"...).
 func (c Commands) ClientList() *deferred.Deferred[[]map[string]string] {
-	return Request(c.s, proto.NewCmd("CLIENT").Arg("LIST"), asClientList)
+	return request(c.s, proto.NewCmd("CLIENT").Arg("LIST"), asClientList)
 }
 
 // ClientInfo fires with the fields of the connection the command went
 // through.
 func (c Commands) ClientInfo() *deferred.Deferred[map[string]string] {
-	return Request(c.s, proto.NewCmd("CLIENT").Arg("INFO"), asClientInfo)
+	return request(c.s, proto.NewCmd("CLIENT").Arg("INFO"), asClientInfo)
 }
 
 func parseClientLine(line string) map[string]string {
@@ -85,7 +85,7 @@ func asClientList(v proto.Value) ([]map[string]string, error) {
 
 // DBSize fires with the number of keys in the database.
 func (c Commands) DBSize() *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("DBSIZE"), asInt)
+	return request(c.s, proto.NewCmd("DBSIZE"), asInt)
 }
 
 // FlushDB deletes every key of the database and fires with "OK".
@@ -94,7 +94,7 @@ func (c Commands) FlushDB(mode FlushMode) *deferred.Deferred[string] {
 	if err != nil {
 		return deferred.Fail[string](err)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // FlushAll deletes every key of every database and fires with "OK".
@@ -103,7 +103,7 @@ func (c Commands) FlushAll(mode FlushMode) *deferred.Deferred[string] {
 	if err != nil {
 		return deferred.Fail[string](err)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // Info fires with the server information of sections (none: the default
@@ -113,7 +113,7 @@ func (c Commands) Info(sections ...string) *deferred.Deferred[map[string]map[str
 	for _, s := range sections {
 		cmd.Arg(s)
 	}
-	return Request(c.s, cmd, asInfo)
+	return request(c.s, cmd, asInfo)
 }
 
 // ParseInfo parses the text of an INFO reply into sections of key, value.
@@ -150,7 +150,7 @@ func asInfo(v proto.Value) (map[string]map[string]string, error) {
 
 // Time fires with the server's clock.
 func (c Commands) Time() *deferred.Deferred[time.Time] {
-	return Request(c.s, proto.NewCmd("TIME"), asServerTime)
+	return request(c.s, proto.NewCmd("TIME"), asServerTime)
 }
 
 func asServerTime(v proto.Value) (time.Time, error) {
@@ -171,7 +171,7 @@ func asServerTime(v proto.Value) (time.Time, error) {
 
 // LastSave fires with the time of the last successful save to disk.
 func (c Commands) LastSave() *deferred.Deferred[time.Time] {
-	return Request(c.s, proto.NewCmd("LASTSAVE"), asUnixTime)
+	return request(c.s, proto.NewCmd("LASTSAVE"), asUnixTime)
 }
 
 // ConfigGet fires with the configuration parameters matching patterns.
@@ -183,7 +183,7 @@ func (c Commands) ConfigGet(patterns ...string) *deferred.Deferred[map[string]st
 	for _, p := range patterns {
 		cmd.Arg(p)
 	}
-	return Request(c.s, cmd, asMap)
+	return request(c.s, cmd, asMap)
 }
 
 // ConfigSet sets configuration parameters, given as parameter, value
@@ -196,7 +196,7 @@ func (c Commands) ConfigSet(paramsAndValues ...string) *deferred.Deferred[string
 	for _, a := range paramsAndValues {
 		cmd.Arg(a)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // RoleReply is the reply of ROLE. Role is "master", "slave" or
@@ -220,7 +220,7 @@ type RoleReplica struct {
 
 // Role fires with the replication role of the server.
 func (c Commands) Role() *deferred.Deferred[RoleReply] {
-	return Request(c.s, proto.NewCmd("ROLE"), asRole)
+	return request(c.s, proto.NewCmd("ROLE"), asRole)
 }
 
 func asRole(v proto.Value) (RoleReply, error) {

@@ -13,7 +13,7 @@ func (c Commands) SAdd(key string, members ...string) *deferred.Deferred[int64] 
 	if len(members) == 0 {
 		return fail[int64]("SADD", "no members given")
 	}
-	return Request(c.s, withKeyArgs("SADD", key, members), asInt)
+	return request(c.s, withKeyArgs("SADD", key, members), asInt)
 }
 
 // SRem removes members from the set at key and fires with how many were
@@ -22,17 +22,17 @@ func (c Commands) SRem(key string, members ...string) *deferred.Deferred[int64] 
 	if len(members) == 0 {
 		return fail[int64]("SREM", "no members given")
 	}
-	return Request(c.s, withKeyArgs("SREM", key, members), asInt)
+	return request(c.s, withKeyArgs("SREM", key, members), asInt)
 }
 
 // SCard fires with the number of members of the set at key.
 func (c Commands) SCard(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("SCARD").Key(key), asInt)
+	return request(c.s, proto.NewCmd("SCARD").Key(key), asInt)
 }
 
 // SIsMember fires with whether member is in the set at key.
 func (c Commands) SIsMember(key, member string) *deferred.Deferred[bool] {
-	return Request(c.s, proto.NewCmd("SISMEMBER").Key(key).Arg(member), asBool)
+	return request(c.s, proto.NewCmd("SISMEMBER").Key(key).Arg(member), asBool)
 }
 
 // SMIsMember fires with whether each of members is in the set at key.
@@ -40,24 +40,24 @@ func (c Commands) SMIsMember(key string, members ...string) *deferred.Deferred[[
 	if len(members) == 0 {
 		return fail[[]bool]("SMISMEMBER", "no members given")
 	}
-	return Request(c.s, withKeyArgs("SMISMEMBER", key, members), asBools)
+	return request(c.s, withKeyArgs("SMISMEMBER", key, members), asBools)
 }
 
 // SMembers fires with the members of the set at key, unordered.
 func (c Commands) SMembers(key string) *deferred.Deferred[[]string] {
-	return Request(c.s, proto.NewCmd("SMEMBERS").Key(key), asStrings)
+	return request(c.s, proto.NewCmd("SMEMBERS").Key(key), asStrings)
 }
 
 // SMove moves member from the set src to the set dst and fires with true
 // when it was in src.
 func (c Commands) SMove(src, dst, member string) *deferred.Deferred[bool] {
-	return Request(c.s, proto.NewCmd("SMOVE").Key(src).Key(dst).Arg(member), asBool)
+	return request(c.s, proto.NewCmd("SMOVE").Key(src).Key(dst).Arg(member), asBool)
 }
 
 // SPop removes a random member of the set at key and fires with it;
 // proto.ErrNil when the set is empty.
 func (c Commands) SPop(key string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("SPOP").Key(key), asString)
+	return request(c.s, proto.NewCmd("SPOP").Key(key), asString)
 }
 
 // SPopCount removes up to count random members and fires with them.
@@ -65,26 +65,26 @@ func (c Commands) SPopCount(key string, count int64) *deferred.Deferred[[]string
 	if count < 0 {
 		return fail[[]string]("SPOP", "negative count %d", count)
 	}
-	return Request(c.s, proto.NewCmd("SPOP").Key(key).Int(count), asStrings)
+	return request(c.s, proto.NewCmd("SPOP").Key(key).Int(count), asStrings)
 }
 
 // SRandMember fires with a random member of the set at key; proto.ErrNil
 // when the set is empty.
 func (c Commands) SRandMember(key string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("SRANDMEMBER").Key(key), asString)
+	return request(c.s, proto.NewCmd("SRANDMEMBER").Key(key), asString)
 }
 
 // SRandMemberCount fires with up to count distinct random members (count
 // < 0: exactly -count, possibly repeated).
 func (c Commands) SRandMemberCount(key string, count int64) *deferred.Deferred[[]string] {
-	return Request(c.s, proto.NewCmd("SRANDMEMBER").Key(key).Int(count), asStrings)
+	return request(c.s, proto.NewCmd("SRANDMEMBER").Key(key).Int(count), asStrings)
 }
 
 func (c Commands) setOp(name string, keys []string) *deferred.Deferred[[]string] {
 	if len(keys) == 0 {
 		return fail[[]string](name, "no keys given")
 	}
-	return Request(c.s, withKeys(name, keys), asStrings)
+	return request(c.s, withKeys(name, keys), asStrings)
 }
 
 func (c Commands) setOpStore(name, dst string, keys []string) *deferred.Deferred[int64] {
@@ -95,7 +95,7 @@ func (c Commands) setOpStore(name, dst string, keys []string) *deferred.Deferred
 	for _, k := range keys {
 		cmd.Key(k)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // SDiff fires with the members of the first set that are in none of the
@@ -145,5 +145,5 @@ func (c Commands) SInterCard(limit int64, keys ...string) *deferred.Deferred[int
 	if limit > 0 {
 		cmd.Arg("LIMIT").Int(limit)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -111,11 +112,11 @@ func (a XTrimArgs) set() bool { return a.MaxLen > 0 || a.MinID != "" }
 func (a XTrimArgs) append(name string, cmd *proto.Cmd) error {
 	switch {
 	case a.MaxLen < 0 || a.Limit < 0:
-		return BadArgs(name, "negative MAXLEN or LIMIT")
+		return plumb.BadArgs(name, "negative MAXLEN or LIMIT")
 	case a.MaxLen > 0 && a.MinID != "":
-		return BadArgs(name, "MAXLEN and MINID are exclusive")
+		return plumb.BadArgs(name, "MAXLEN and MINID are exclusive")
 	case a.Limit > 0 && !a.Approx:
-		return BadArgs(name, "LIMIT needs an approximate (~) trim")
+		return plumb.BadArgs(name, "LIMIT needs an approximate (~) trim")
 	}
 	if a.MaxLen > 0 {
 		cmd.Arg("MAXLEN")
@@ -159,7 +160,7 @@ func (c Commands) XAdd(key string, args XAddArgs, fieldsAndValues ...string) *de
 	}
 	if args.Trim.set() || args.Trim.Limit != 0 {
 		if err := args.Trim.append("XADD", cmd); err != nil {
-			return Failed[string](cmd, err)
+			return failed[string](cmd, err)
 		}
 	}
 	if args.ID == "" {
@@ -170,7 +171,7 @@ func (c Commands) XAdd(key string, args XAddArgs, fieldsAndValues ...string) *de
 	for _, a := range fieldsAndValues {
 		cmd.Arg(a)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // XTrim trims the stream at key as args say and fires with how many
@@ -181,14 +182,14 @@ func (c Commands) XTrim(key string, args XTrimArgs) *deferred.Deferred[int64] {
 	}
 	cmd := proto.NewCmd("XTRIM").Key(key)
 	if err := args.append("XTRIM", cmd); err != nil {
-		return Failed[int64](cmd, err)
+		return failed[int64](cmd, err)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // XLen fires with the number of entries of the stream at key.
 func (c Commands) XLen(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("XLEN").Key(key), asInt)
+	return request(c.s, proto.NewCmd("XLEN").Key(key), asInt)
 }
 
 // XDel deletes entries by ID and fires with how many existed.
@@ -196,7 +197,7 @@ func (c Commands) XDel(key string, ids ...string) *deferred.Deferred[int64] {
 	if len(ids) == 0 {
 		return fail[int64]("XDEL", "no IDs given")
 	}
-	return Request(c.s, withKeyArgs("XDEL", key, ids), asInt)
+	return request(c.s, withKeyArgs("XDEL", key, ids), asInt)
 }
 
 // XRange fires with the entries with IDs from start to end ("-" and "+"
@@ -218,7 +219,7 @@ func (c Commands) xrange(name, key, a, b string, count int64) *deferred.Deferred
 	if count > 0 {
 		cmd.Arg("COUNT").Int(count)
 	}
-	return Request(c.s, cmd, asXMessages)
+	return request(c.s, cmd, asXMessages)
 }
 
 // XReadArgs are the arguments of XREAD and XREADGROUP: the streams and,
@@ -238,13 +239,13 @@ type XReadArgs struct {
 func xreadCmd(name string, a XReadArgs, group, consumer string) (*proto.Cmd, error) {
 	switch {
 	case len(a.Streams) == 0:
-		return nil, BadArgs(name, "no streams given")
+		return nil, plumb.BadArgs(name, "no streams given")
 	case len(a.Streams) != len(a.IDs):
-		return nil, BadArgs(name, "%d streams but %d IDs", len(a.Streams), len(a.IDs))
+		return nil, plumb.BadArgs(name, "%d streams but %d IDs", len(a.Streams), len(a.IDs))
 	case a.Count < 0 || a.Block < 0:
-		return nil, BadArgs(name, "negative COUNT or BLOCK")
+		return nil, plumb.BadArgs(name, "negative COUNT or BLOCK")
 	case a.NoAck && group == "":
-		return nil, BadArgs(name, "NOACK is for XREADGROUP")
+		return nil, plumb.BadArgs(name, "NOACK is for XREADGROUP")
 	}
 	cmd := proto.NewCmd(name)
 	if group != "" {
@@ -285,7 +286,7 @@ func (c Commands) XRead(args XReadArgs) *deferred.Deferred[[]XStream] {
 	if err != nil {
 		return deferred.Fail[[]XStream](err)
 	}
-	return Request(c.s, cmd, asXStreams)
+	return request(c.s, cmd, asXStreams)
 }
 
 // XReadGroup is XRead as consumer of group.
@@ -297,7 +298,7 @@ func (c Commands) XReadGroup(group, consumer string, args XReadArgs) *deferred.D
 	if err != nil {
 		return deferred.Fail[[]XStream](err)
 	}
-	return Request(c.s, cmd, asXStreams)
+	return request(c.s, cmd, asXStreams)
 }
 
 // XAck acknowledges entries of group and fires with how many were pending.
@@ -309,10 +310,10 @@ func (c Commands) XAck(key, group string, ids ...string) *deferred.Deferred[int6
 	for _, id := range ids {
 		cmd.Arg(id)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // XSetID sets the last ID of the stream at key and fires with "OK".
 func (c Commands) XSetID(key, lastID string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("XSETID").Key(key).Arg(lastID), asString)
+	return request(c.s, proto.NewCmd("XSETID").Key(key).Arg(lastID), asString)
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -15,29 +16,29 @@ func (c Commands) XGroupCreate(key, group, id string, mkStream bool) *deferred.D
 	if mkStream {
 		cmd.Arg("MKSTREAM")
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // XGroupCreateConsumer creates consumer in group and fires with true when
 // it is new.
 func (c Commands) XGroupCreateConsumer(key, group, consumer string) *deferred.Deferred[bool] {
-	return Request(c.s, proto.NewCmd("XGROUP").Arg("CREATECONSUMER").Key(key).Arg(group).Arg(consumer), asBool)
+	return request(c.s, proto.NewCmd("XGROUP").Arg("CREATECONSUMER").Key(key).Arg(group).Arg(consumer), asBool)
 }
 
 // XGroupDelConsumer deletes consumer from group and fires with how many
 // entries it had pending.
 func (c Commands) XGroupDelConsumer(key, group, consumer string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("XGROUP").Arg("DELCONSUMER").Key(key).Arg(group).Arg(consumer), asInt)
+	return request(c.s, proto.NewCmd("XGROUP").Arg("DELCONSUMER").Key(key).Arg(group).Arg(consumer), asInt)
 }
 
 // XGroupDestroy deletes group and fires with true when it existed.
 func (c Commands) XGroupDestroy(key, group string) *deferred.Deferred[bool] {
-	return Request(c.s, proto.NewCmd("XGROUP").Arg("DESTROY").Key(key).Arg(group), asBool)
+	return request(c.s, proto.NewCmd("XGROUP").Arg("DESTROY").Key(key).Arg(group), asBool)
 }
 
 // XGroupSetID sets the last delivered ID of group and fires with "OK".
 func (c Commands) XGroupSetID(key, group, id string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("XGROUP").Arg("SETID").Key(key).Arg(group).Arg(id), asString)
+	return request(c.s, proto.NewCmd("XGROUP").Arg("SETID").Key(key).Arg(group).Arg(id), asString)
 }
 
 // XPendingSummary is the reply of the summary form of XPENDING.
@@ -49,7 +50,7 @@ type XPendingSummary struct {
 
 // XPending fires with a summary of the pending entries of group.
 func (c Commands) XPending(key, group string) *deferred.Deferred[XPendingSummary] {
-	return Request(c.s, proto.NewCmd("XPENDING").Key(key).Arg(group), asXPendingSummary)
+	return request(c.s, proto.NewCmd("XPENDING").Key(key).Arg(group), asXPendingSummary)
 }
 
 func asXPendingSummary(v proto.Value) (XPendingSummary, error) {
@@ -107,7 +108,7 @@ func (c Commands) XPendingExt(key, group string, args XPendingArgs) *deferred.De
 	if args.Consumer != "" {
 		cmd.Arg(args.Consumer)
 	}
-	return Request(c.s, cmd, asXPendingEntries)
+	return request(c.s, cmd, asXPendingEntries)
 }
 
 func asXPendingEntries(v proto.Value) ([]XPendingEntry, error) {
@@ -137,10 +138,10 @@ type XClaimArgs struct {
 
 func xclaimCmd(key, group, consumer string, minIdle time.Duration, ids []string, a XClaimArgs, justID bool) (*proto.Cmd, error) {
 	if len(ids) == 0 {
-		return nil, BadArgs("XCLAIM", "no IDs given")
+		return nil, plumb.BadArgs("XCLAIM", "no IDs given")
 	}
 	if minIdle < 0 || a.Idle < 0 || a.RetryCount < 0 {
-		return nil, BadArgs("XCLAIM", "negative idle time or retry count")
+		return nil, plumb.BadArgs("XCLAIM", "negative idle time or retry count")
 	}
 	cmd := proto.NewCmd("XCLAIM").Key(key).Arg(group).Arg(consumer).Int(int64(minIdle / time.Millisecond))
 	for _, id := range ids {
@@ -174,7 +175,7 @@ func (c Commands) XClaim(key, group, consumer string, minIdle time.Duration, ids
 	if err != nil {
 		return deferred.Fail[[]XMessage](err)
 	}
-	return Request(c.s, cmd, asXMessages)
+	return request(c.s, cmd, asXMessages)
 }
 
 // XClaimJustID is XClaim firing with the IDs only.
@@ -183,7 +184,7 @@ func (c Commands) XClaimJustID(key, group, consumer string, minIdle time.Duratio
 	if err != nil {
 		return deferred.Fail[[]string](err)
 	}
-	return Request(c.s, cmd, asStrings)
+	return request(c.s, cmd, asStrings)
 }
 
 // XAutoClaimResult is the reply of XAUTOCLAIM: the cursor to continue
@@ -205,7 +206,7 @@ func (c Commands) XAutoClaim(key, group, consumer string, minIdle time.Duration,
 	if count > 0 {
 		cmd.Arg("COUNT").Int(count)
 	}
-	return Request(c.s, cmd, asXAutoClaim)
+	return request(c.s, cmd, asXAutoClaim)
 }
 
 func asXAutoClaim(v proto.Value) (XAutoClaimResult, error) {
@@ -275,7 +276,7 @@ func fields(v proto.Value, f func(k string, v proto.Value) error) error {
 
 // XInfoStream fires with a description of the stream at key.
 func (c Commands) XInfoStream(key string) *deferred.Deferred[XInfoStreamReply] {
-	return Request(c.s, proto.NewCmd("XINFO").Arg("STREAM").Key(key), asXInfoStream)
+	return request(c.s, proto.NewCmd("XINFO").Arg("STREAM").Key(key), asXInfoStream)
 }
 
 func asXInfoStream(v proto.Value) (XInfoStreamReply, error) {
@@ -325,12 +326,12 @@ func (c Commands) XInfoStreamFull(key string, count int64) *deferred.Deferred[pr
 	if count > 0 {
 		cmd.Arg("COUNT").Int(count)
 	}
-	return Request(c.s, cmd, Identity)
+	return request(c.s, cmd, identity)
 }
 
 // XInfoGroups fires with the consumer groups of the stream at key.
 func (c Commands) XInfoGroups(key string) *deferred.Deferred[[]XInfoGroup] {
-	return Request(c.s, proto.NewCmd("XINFO").Arg("GROUPS").Key(key), asXInfoGroups)
+	return request(c.s, proto.NewCmd("XINFO").Arg("GROUPS").Key(key), asXInfoGroups)
 }
 
 func asXInfoGroups(v proto.Value) ([]XInfoGroup, error) {
@@ -366,7 +367,7 @@ func asXInfoGroups(v proto.Value) ([]XInfoGroup, error) {
 
 // XInfoConsumers fires with the consumers of group.
 func (c Commands) XInfoConsumers(key, group string) *deferred.Deferred[[]XInfoConsumer] {
-	return Request(c.s, proto.NewCmd("XINFO").Arg("CONSUMERS").Key(key).Arg(group), asXInfoConsumers)
+	return request(c.s, proto.NewCmd("XINFO").Arg("CONSUMERS").Key(key).Arg(group), asXInfoConsumers)
 }
 
 func asXInfoConsumers(v proto.Value) ([]XInfoConsumer, error) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -31,19 +32,19 @@ func setCmd(key string, value []byte, str string, a SetArgs) (*proto.Cmd, error)
 	}
 	switch {
 	case n > 1:
-		return nil, BadArgs("SET", "at most one of EX, PX, EXAT, PXAT and KEEPTTL")
+		return nil, plumb.BadArgs("SET", "at most one of EX, PX, EXAT, PXAT and KEEPTTL")
 	case a.NX && a.XX:
-		return nil, BadArgs("SET", "NX and XX are exclusive")
+		return nil, plumb.BadArgs("SET", "NX and XX are exclusive")
 	case a.EX < 0 || a.PX < 0:
-		return nil, BadArgs("SET", "negative expiry")
+		return nil, plumb.BadArgs("SET", "negative expiry")
 	}
 	ex, okEX := wholeSeconds(a.EX)
 	if a.EX != 0 && !okEX {
-		return nil, BadArgs("SET", "EX %v is not a whole number of seconds (use PX)", a.EX)
+		return nil, plumb.BadArgs("SET", "EX %v is not a whole number of seconds (use PX)", a.EX)
 	}
 	px, okPX := wholeMillis(a.PX)
 	if a.PX != 0 && !okPX {
-		return nil, BadArgs("SET", "PX %v is not a whole number of milliseconds", a.PX)
+		return nil, plumb.BadArgs("SET", "PX %v is not a whole number of milliseconds", a.PX)
 	}
 	cmd := proto.NewCmd("SET").Key(key)
 	if value != nil {
@@ -86,7 +87,7 @@ func (c Commands) SetWithArgs(key, value string, args SetArgs) *deferred.Deferre
 	if err != nil {
 		return deferred.Fail[bool](err)
 	}
-	return Request(c.s, cmd, asOK)
+	return request(c.s, cmd, asOK)
 }
 
 // SetGet sets key to value with the options of args (SET ... GET) and
@@ -97,12 +98,12 @@ func (c Commands) SetGet(key, value string, args SetArgs) *deferred.Deferred[Nul
 	if err != nil {
 		return deferred.Fail[Nullable[string]](err)
 	}
-	return Request(c.s, cmd, asNullString)
+	return request(c.s, cmd, asNullString)
 }
 
 // SetBytes sets key to the bytes of value and fires with "OK".
 func (c Commands) SetBytes(key string, value []byte) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("SET").Key(key).Bytes(value), asString)
+	return request(c.s, proto.NewCmd("SET").Key(key).Bytes(value), asString)
 }
 
 // SetBytesWithArgs is SetWithArgs for a []byte value.
@@ -117,19 +118,19 @@ func (c Commands) SetBytesWithArgs(key string, value []byte, args SetArgs) *defe
 	if err != nil {
 		return deferred.Fail[bool](err)
 	}
-	return Request(c.s, cmd, asOK)
+	return request(c.s, cmd, asOK)
 }
 
 // GetBytes returns the value of key as a new []byte; a missing key fails
 // with proto.ErrNil.
 func (c Commands) GetBytes(key string) *deferred.Deferred[[]byte] {
-	return Request(c.s, proto.NewCmd("GET").Key(key), asBytes)
+	return request(c.s, proto.NewCmd("GET").Key(key), asBytes)
 }
 
 // SetNX sets key to value only if it does not exist and fires with true
 // when it did not (txredisapi's setnx).
 func (c Commands) SetNX(key, value string) *deferred.Deferred[bool] {
-	return Request(c.s, proto.NewCmd("SETNX").Key(key).Arg(value), asBool)
+	return request(c.s, proto.NewCmd("SETNX").Key(key).Arg(value), asBool)
 }
 
 // SetEx sets key to value with a time to live of ttl, in whole seconds,
@@ -139,7 +140,7 @@ func (c Commands) SetEx(key string, ttl time.Duration, value string) *deferred.D
 	if !ok {
 		return fail[string]("SETEX", "ttl %v is not a positive whole number of seconds", ttl)
 	}
-	return Request(c.s, proto.NewCmd("SETEX").Key(key).Int(s).Arg(value), asString)
+	return request(c.s, proto.NewCmd("SETEX").Key(key).Int(s).Arg(value), asString)
 }
 
 // PSetEx sets key to value with a time to live of ttl, in milliseconds,
@@ -149,18 +150,18 @@ func (c Commands) PSetEx(key string, ttl time.Duration, value string) *deferred.
 	if !ok {
 		return fail[string]("PSETEX", "ttl %v is not a positive whole number of milliseconds", ttl)
 	}
-	return Request(c.s, proto.NewCmd("PSETEX").Key(key).Int(ms).Arg(value), asString)
+	return request(c.s, proto.NewCmd("PSETEX").Key(key).Int(ms).Arg(value), asString)
 }
 
 // GetSet sets key to value and fires with the old value; proto.ErrNil
 // when there was none.
 func (c Commands) GetSet(key, value string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("GETSET").Key(key).Arg(value), asString)
+	return request(c.s, proto.NewCmd("GETSET").Key(key).Arg(value), asString)
 }
 
 // GetDel deletes key and fires with its value; proto.ErrNil when missing.
 func (c Commands) GetDel(key string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("GETDEL").Key(key), asString)
+	return request(c.s, proto.NewCmd("GETDEL").Key(key), asString)
 }
 
 // GetExArgs are the options of GETEX: at most one of them.
@@ -187,13 +188,13 @@ func (c Commands) GetEx(key string, args GetExArgs) *deferred.Deferred[string] {
 	case args.EX != 0:
 		s, ok := wholeSeconds(args.EX)
 		if !ok {
-			return Failed[string](cmd, BadArgs("GETEX", "EX %v is not a positive whole number of seconds", args.EX))
+			return failed[string](cmd, plumb.BadArgs("GETEX", "EX %v is not a positive whole number of seconds", args.EX))
 		}
 		cmd.Arg("EX").Int(s)
 	case args.PX != 0:
 		ms, ok := wholeMillis(args.PX)
 		if !ok {
-			return Failed[string](cmd, BadArgs("GETEX", "PX %v is not a positive whole number of milliseconds", args.PX))
+			return failed[string](cmd, plumb.BadArgs("GETEX", "PX %v is not a positive whole number of milliseconds", args.PX))
 		}
 		cmd.Arg("PX").Int(ms)
 	case !args.EXAT.IsZero():
@@ -203,13 +204,13 @@ func (c Commands) GetEx(key string, args GetExArgs) *deferred.Deferred[string] {
 	case args.Persist:
 		cmd.Arg("PERSIST")
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // GetRange fires with the substring of the value of key from start to end,
 // both included, negative offsets counting from the end (also SUBSTR).
 func (c Commands) GetRange(key string, start, end int64) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("GETRANGE").Key(key).Int(start).Int(end), asString)
+	return request(c.s, proto.NewCmd("GETRANGE").Key(key).Int(start).Int(end), asString)
 }
 
 // SetRange overwrites the value of key from offset with value and fires
@@ -218,32 +219,32 @@ func (c Commands) SetRange(key string, offset int64, value string) *deferred.Def
 	if offset < 0 {
 		return fail[int64]("SETRANGE", "negative offset %d", offset)
 	}
-	return Request(c.s, proto.NewCmd("SETRANGE").Key(key).Int(offset).Arg(value), asInt)
+	return request(c.s, proto.NewCmd("SETRANGE").Key(key).Int(offset).Arg(value), asInt)
 }
 
 // Append appends value to the value of key and fires with the new length.
 func (c Commands) Append(key, value string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("APPEND").Key(key).Arg(value), asInt)
+	return request(c.s, proto.NewCmd("APPEND").Key(key).Arg(value), asInt)
 }
 
 // StrLen fires with the length of the value of key (0 when missing).
 func (c Commands) StrLen(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("STRLEN").Key(key), asInt)
+	return request(c.s, proto.NewCmd("STRLEN").Key(key), asInt)
 }
 
 // IncrBy increments the integer at key by n and fires with the new value.
 func (c Commands) IncrBy(key string, n int64) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("INCRBY").Key(key).Int(n), asInt)
+	return request(c.s, proto.NewCmd("INCRBY").Key(key).Int(n), asInt)
 }
 
 // Decr decrements the integer at key by one and fires with the new value.
 func (c Commands) Decr(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("DECR").Key(key), asInt)
+	return request(c.s, proto.NewCmd("DECR").Key(key), asInt)
 }
 
 // DecrBy decrements the integer at key by n and fires with the new value.
 func (c Commands) DecrBy(key string, n int64) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("DECRBY").Key(key).Int(n), asInt)
+	return request(c.s, proto.NewCmd("DECRBY").Key(key).Int(n), asInt)
 }
 
 // IncrByFloat increments the number at key by f and fires with the new
@@ -251,9 +252,9 @@ func (c Commands) DecrBy(key string, n int64) *deferred.Deferred[int64] {
 // ErrBadArgs before anything is sent (as ZAdd refuses a NaN score).
 func (c Commands) IncrByFloat(key string, f float64) *deferred.Deferred[float64] {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return deferred.Fail[float64](BadArgs("INCRBYFLOAT", "increment %v is not a finite number", f))
+		return deferred.Fail[float64](plumb.BadArgs("INCRBYFLOAT", "increment %v is not a finite number", f))
 	}
-	return Request(c.s, proto.NewCmd("INCRBYFLOAT").Key(key).Float(f), asFloat)
+	return request(c.s, proto.NewCmd("INCRBYFLOAT").Key(key).Float(f), asFloat)
 }
 
 // MGet fires with the values of keys, in order; a missing key is an
@@ -262,14 +263,14 @@ func (c Commands) MGet(keys ...string) *deferred.Deferred[[]Nullable[string]] {
 	if len(keys) == 0 {
 		return fail[[]Nullable[string]]("MGET", "no keys given")
 	}
-	return Request(c.s, withKeys("MGET", keys), asNullStrings)
+	return request(c.s, withKeys("MGET", keys), asNullStrings)
 }
 
 // pairsCmd builds name key value [key value ...], failing on odd or empty
 // pairs.
 func pairsCmd(name string, kv []string) (*proto.Cmd, error) {
 	if len(kv) == 0 || len(kv)%2 != 0 {
-		return nil, BadArgs(name, "want key, value pairs, got %d arguments", len(kv))
+		return nil, plumb.BadArgs(name, "want key, value pairs, got %d arguments", len(kv))
 	}
 	cmd := proto.NewCmd(name)
 	for i := 0; i < len(kv); i += 2 {
@@ -285,7 +286,7 @@ func (c Commands) MSet(keysAndValues ...string) *deferred.Deferred[string] {
 	if err != nil {
 		return deferred.Fail[string](err)
 	}
-	return Request(c.s, cmd, asString)
+	return request(c.s, cmd, asString)
 }
 
 // MSetNX sets the key, value pairs only if none of the keys exists and
@@ -295,18 +296,18 @@ func (c Commands) MSetNX(keysAndValues ...string) *deferred.Deferred[bool] {
 	if err != nil {
 		return deferred.Fail[bool](err)
 	}
-	return Request(c.s, cmd, asBool)
+	return request(c.s, cmd, asBool)
 }
 
 // LCS fires with the longest common substring of the values of two keys.
 func (c Commands) LCS(key1, key2 string) *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("LCS").Key(key1).Key(key2), asString)
+	return request(c.s, proto.NewCmd("LCS").Key(key1).Key(key2), asString)
 }
 
 // LCSLen fires with the length of the longest common substring of the
 // values of two keys.
 func (c Commands) LCSLen(key1, key2 string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("LCS").Key(key1).Key(key2).Arg("LEN"), asInt)
+	return request(c.s, proto.NewCmd("LCS").Key(key1).Key(key2).Arg("LEN"), asInt)
 }
 
 // LCSMatch is one match of LCS IDX: the ranges, both ends included, in the
@@ -332,7 +333,7 @@ func (c Commands) LCSIdx(key1, key2 string, minMatchLen int64, withMatchLen bool
 	if withMatchLen {
 		cmd.Arg("WITHMATCHLEN")
 	}
-	return Request(c.s, cmd, asLCSIndex)
+	return request(c.s, cmd, asLCSIndex)
 }
 
 func asLCSIndex(v proto.Value) (LCSIndex, error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -274,7 +275,7 @@ func keyword(s string, words ...string) (string, bool) {
 
 // fail returns a Deferred failed with BadArgs before anything is sent.
 func fail[T any](command, format string, a ...any) *deferred.Deferred[T] {
-	return deferred.Fail[T](BadArgs(command, format, a...))
+	return deferred.Fail[T](plumb.BadArgs(command, format, a...))
 }
 
 // wholeSeconds returns d in seconds when it is a whole, positive number.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -21,11 +22,11 @@ type ZAddArgs struct {
 func zaddCmd(key string, a ZAddArgs, incr bool, members []ZMember) (*proto.Cmd, error) {
 	switch {
 	case len(members) == 0:
-		return nil, BadArgs("ZADD", "no members given")
+		return nil, plumb.BadArgs("ZADD", "no members given")
 	case a.NX && (a.XX || a.GT || a.LT):
-		return nil, BadArgs("ZADD", "NX excludes XX, GT and LT")
+		return nil, plumb.BadArgs("ZADD", "NX excludes XX, GT and LT")
 	case a.GT && a.LT:
-		return nil, BadArgs("ZADD", "GT and LT are exclusive")
+		return nil, plumb.BadArgs("ZADD", "GT and LT are exclusive")
 	}
 	cmd := proto.NewCmd("ZADD").Key(key)
 	switch {
@@ -49,7 +50,7 @@ func zaddCmd(key string, a ZAddArgs, incr bool, members []ZMember) (*proto.Cmd, 
 	for _, m := range members {
 		if math.IsNaN(m.Score) {
 			cmd.Release()
-			return nil, BadArgs("ZADD", "score of %q is NaN", m.Member)
+			return nil, plumb.BadArgs("ZADD", "score of %q is NaN", m.Member)
 		}
 		cmd.Float(m.Score).Arg(m.Member)
 	}
@@ -69,7 +70,7 @@ func (c Commands) ZAddWithArgs(key string, args ZAddArgs, members ...ZMember) *d
 	if err != nil {
 		return deferred.Fail[int64](err)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // ZAddIncr is ZADD ... INCR: it adds member.Score to the member's score
@@ -80,17 +81,17 @@ func (c Commands) ZAddIncr(key string, args ZAddArgs, member ZMember) *deferred.
 	if err != nil {
 		return deferred.Fail[float64](err)
 	}
-	return Request(c.s, cmd, asNullFloat)
+	return request(c.s, cmd, asNullFloat)
 }
 
 // ZIncrBy increments the score of member by n and fires with the new score.
 func (c Commands) ZIncrBy(key string, n float64, member string) *deferred.Deferred[float64] {
-	return Request(c.s, proto.NewCmd("ZINCRBY").Key(key).Float(n).Arg(member), asFloat)
+	return request(c.s, proto.NewCmd("ZINCRBY").Key(key).Float(n).Arg(member), asFloat)
 }
 
 // ZScore fires with the score of member; proto.ErrNil when absent.
 func (c Commands) ZScore(key, member string) *deferred.Deferred[float64] {
-	return Request(c.s, proto.NewCmd("ZSCORE").Key(key).Arg(member), asFloat)
+	return request(c.s, proto.NewCmd("ZSCORE").Key(key).Arg(member), asFloat)
 }
 
 // ZMScore fires with the scores of members, not Valid for absent ones.
@@ -98,34 +99,34 @@ func (c Commands) ZMScore(key string, members ...string) *deferred.Deferred[[]Nu
 	if len(members) == 0 {
 		return fail[[]Nullable[float64]]("ZMSCORE", "no members given")
 	}
-	return Request(c.s, withKeyArgs("ZMSCORE", key, members), asNullFloats)
+	return request(c.s, withKeyArgs("ZMSCORE", key, members), asNullFloats)
 }
 
 // ZCard fires with the number of members of the sorted set at key.
 func (c Commands) ZCard(key string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("ZCARD").Key(key), asInt)
+	return request(c.s, proto.NewCmd("ZCARD").Key(key), asInt)
 }
 
 // ZCount fires with the number of members with a score between min and max.
 func (c Commands) ZCount(key, min, max string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("ZCOUNT").Key(key).Arg(min).Arg(max), asInt)
+	return request(c.s, proto.NewCmd("ZCOUNT").Key(key).Arg(min).Arg(max), asInt)
 }
 
 // ZLexCount fires with the number of members between the lex bounds min and
 // max.
 func (c Commands) ZLexCount(key, min, max string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("ZLEXCOUNT").Key(key).Arg(min).Arg(max), asInt)
+	return request(c.s, proto.NewCmd("ZLEXCOUNT").Key(key).Arg(min).Arg(max), asInt)
 }
 
 // ZRank fires with the rank of member by ascending score; proto.ErrNil when
 // absent.
 func (c Commands) ZRank(key, member string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("ZRANK").Key(key).Arg(member), asInt)
+	return request(c.s, proto.NewCmd("ZRANK").Key(key).Arg(member), asInt)
 }
 
 // ZRevRank fires with the rank of member by descending score.
 func (c Commands) ZRevRank(key, member string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("ZREVRANK").Key(key).Arg(member), asInt)
+	return request(c.s, proto.NewCmd("ZREVRANK").Key(key).Arg(member), asInt)
 }
 
 // ZRem removes members and fires with how many were there.
@@ -133,25 +134,25 @@ func (c Commands) ZRem(key string, members ...string) *deferred.Deferred[int64] 
 	if len(members) == 0 {
 		return fail[int64]("ZREM", "no members given")
 	}
-	return Request(c.s, withKeyArgs("ZREM", key, members), asInt)
+	return request(c.s, withKeyArgs("ZREM", key, members), asInt)
 }
 
 // ZRemRangeByRank removes the members ranked start to stop and fires with
 // how many.
 func (c Commands) ZRemRangeByRank(key string, start, stop int64) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("ZREMRANGEBYRANK").Key(key).Int(start).Int(stop), asInt)
+	return request(c.s, proto.NewCmd("ZREMRANGEBYRANK").Key(key).Int(start).Int(stop), asInt)
 }
 
 // ZRemRangeByScore removes the members scored min to max and fires with
 // how many.
 func (c Commands) ZRemRangeByScore(key, min, max string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("ZREMRANGEBYSCORE").Key(key).Arg(min).Arg(max), asInt)
+	return request(c.s, proto.NewCmd("ZREMRANGEBYSCORE").Key(key).Arg(min).Arg(max), asInt)
 }
 
 // ZRemRangeByLex removes the members between the lex bounds and fires
 // with how many.
 func (c Commands) ZRemRangeByLex(key, min, max string) *deferred.Deferred[int64] {
-	return Request(c.s, proto.NewCmd("ZREMRANGEBYLEX").Key(key).Arg(min).Arg(max), asInt)
+	return request(c.s, proto.NewCmd("ZREMRANGEBYLEX").Key(key).Arg(min).Arg(max), asInt)
 }
 
 func rankCmd(name, key string, start, stop int64, withScores bool) *proto.Cmd {
@@ -164,23 +165,23 @@ func rankCmd(name, key string, start, stop int64, withScores bool) *proto.Cmd {
 
 // ZRange fires with the members ranked start to stop by ascending score.
 func (c Commands) ZRange(key string, start, stop int64) *deferred.Deferred[[]string] {
-	return Request(c.s, rankCmd("ZRANGE", key, start, stop, false), asStrings)
+	return request(c.s, rankCmd("ZRANGE", key, start, stop, false), asStrings)
 }
 
 // ZRangeWithScores is ZRange with the scores.
 func (c Commands) ZRangeWithScores(key string, start, stop int64) *deferred.Deferred[[]ZMember] {
-	return Request(c.s, rankCmd("ZRANGE", key, start, stop, true), asZMembers)
+	return request(c.s, rankCmd("ZRANGE", key, start, stop, true), asZMembers)
 }
 
 // ZRevRange fires with the members ranked start to stop by descending
 // score.
 func (c Commands) ZRevRange(key string, start, stop int64) *deferred.Deferred[[]string] {
-	return Request(c.s, rankCmd("ZREVRANGE", key, start, stop, false), asStrings)
+	return request(c.s, rankCmd("ZREVRANGE", key, start, stop, false), asStrings)
 }
 
 // ZRevRangeWithScores is ZRevRange with the scores.
 func (c Commands) ZRevRangeWithScores(key string, start, stop int64) *deferred.Deferred[[]ZMember] {
-	return Request(c.s, rankCmd("ZREVRANGE", key, start, stop, true), asZMembers)
+	return request(c.s, rankCmd("ZREVRANGE", key, start, stop, true), asZMembers)
 }
 
 // ZRangeByScore fires with the members scored min to max, ascending.
@@ -228,10 +229,10 @@ type ZRangeArgs struct {
 
 func zrangeCmd(name, dst, key string, a ZRangeArgs, withScores bool) (*proto.Cmd, error) {
 	if a.ByScore && a.ByLex {
-		return nil, BadArgs(name, "BYSCORE and BYLEX are exclusive")
+		return nil, plumb.BadArgs(name, "BYSCORE and BYLEX are exclusive")
 	}
 	if a.Limit != (Limit{}) && !a.ByScore && !a.ByLex {
-		return nil, BadArgs(name, "LIMIT needs BYSCORE or BYLEX")
+		return nil, plumb.BadArgs(name, "LIMIT needs BYSCORE or BYLEX")
 	}
 	cmd := proto.NewCmd(name)
 	if dst != "" {
@@ -263,7 +264,7 @@ func (c Commands) ZRangeWithArgs(key string, args ZRangeArgs) *deferred.Deferred
 	if err != nil {
 		return deferred.Fail[[]string](err)
 	}
-	return Request(c.s, cmd, asStrings)
+	return request(c.s, cmd, asStrings)
 }
 
 // ZRangeWithArgsScores is ZRangeWithArgs with the scores.
@@ -272,7 +273,7 @@ func (c Commands) ZRangeWithArgsScores(key string, args ZRangeArgs) *deferred.De
 	if err != nil {
 		return deferred.Fail[[]ZMember](err)
 	}
-	return Request(c.s, cmd, asZMembers)
+	return request(c.s, cmd, asZMembers)
 }
 
 // ZRangeStore stores the range args describes of src in dst and fires with
@@ -282,7 +283,7 @@ func (c Commands) ZRangeStore(dst, src string, args ZRangeArgs) *deferred.Deferr
 	if err != nil {
 		return deferred.Fail[int64](err)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // ZPopMin removes and fires with up to count (0: one) members of lowest
@@ -305,18 +306,18 @@ func (c Commands) zpop(name, key string, count int64) *deferred.Deferred[[]ZMemb
 	if count > 0 {
 		cmd.Int(count)
 	}
-	return Request(c.s, cmd, asZMembers)
+	return request(c.s, cmd, asZMembers)
 }
 
 // ZRandMember fires with up to count random members (count < 0: exactly
 // -count, possibly repeated).
 func (c Commands) ZRandMember(key string, count int64) *deferred.Deferred[[]string] {
-	return Request(c.s, proto.NewCmd("ZRANDMEMBER").Key(key).Int(count), asStrings)
+	return request(c.s, proto.NewCmd("ZRANDMEMBER").Key(key).Int(count), asStrings)
 }
 
 // ZRandMemberWithScores is ZRandMember with the scores.
 func (c Commands) ZRandMemberWithScores(key string, count int64) *deferred.Deferred[[]ZMember] {
-	return Request(c.s, proto.NewCmd("ZRANDMEMBER").Key(key).Int(count).Arg("WITHSCORES"), asZMembers)
+	return request(c.s, proto.NewCmd("ZRANDMEMBER").Key(key).Int(count).Arg("WITHSCORES"), asZMembers)
 }
 
 // ZSetOpArgs are the options of ZUNION, ZINTER and their STORE forms:
@@ -329,14 +330,14 @@ type ZSetOpArgs struct {
 
 func zsetOpCmd(name, dst string, keys []string, a ZSetOpArgs, withScores bool) (*proto.Cmd, error) {
 	if len(keys) == 0 {
-		return nil, BadArgs(name, "no keys given")
+		return nil, plumb.BadArgs(name, "no keys given")
 	}
 	if len(a.Weights) != 0 && len(a.Weights) != len(keys) {
-		return nil, BadArgs(name, "%d weights for %d keys", len(a.Weights), len(keys))
+		return nil, plumb.BadArgs(name, "%d weights for %d keys", len(a.Weights), len(keys))
 	}
 	aggregate, ok := keyword(a.Aggregate, "SUM", "MIN", "MAX")
 	if !ok && a.Aggregate != "" {
-		return nil, BadArgs(name, "aggregate %q is not SUM, MIN or MAX", a.Aggregate)
+		return nil, plumb.BadArgs(name, "aggregate %q is not SUM, MIN or MAX", a.Aggregate)
 	}
 	cmd := proto.NewCmd(name)
 	if dst != "" {
@@ -366,7 +367,7 @@ func (c Commands) zsetOp(name string, keys []string, a ZSetOpArgs) *deferred.Def
 	if err != nil {
 		return deferred.Fail[[]string](err)
 	}
-	return Request(c.s, cmd, asStrings)
+	return request(c.s, cmd, asStrings)
 }
 
 func (c Commands) zsetOpScores(name string, keys []string, a ZSetOpArgs) *deferred.Deferred[[]ZMember] {
@@ -374,7 +375,7 @@ func (c Commands) zsetOpScores(name string, keys []string, a ZSetOpArgs) *deferr
 	if err != nil {
 		return deferred.Fail[[]ZMember](err)
 	}
-	return Request(c.s, cmd, asZMembers)
+	return request(c.s, cmd, asZMembers)
 }
 
 func (c Commands) zsetOpStore(name, dst string, keys []string, a ZSetOpArgs) *deferred.Deferred[int64] {
@@ -382,7 +383,7 @@ func (c Commands) zsetOpStore(name, dst string, keys []string, a ZSetOpArgs) *de
 	if err != nil {
 		return deferred.Fail[int64](err)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // ZUnion fires with the members of the union of the sorted sets.
@@ -448,7 +449,7 @@ func (c Commands) ZInterCard(limit int64, keys ...string) *deferred.Deferred[int
 	if limit > 0 {
 		cmd.Arg("LIMIT").Int(limit)
 	}
-	return Request(c.s, cmd, asInt)
+	return request(c.s, cmd, asInt)
 }
 
 // ZSide is the end ZMPOP and BZMPOP pop from: Min or Max ("min" and
@@ -519,7 +520,7 @@ func (c Commands) ZMPop(side ZSide, count int64, keys ...string) *deferred.Defer
 	if err != nil {
 		return deferred.Fail[KeyZMembers](err)
 	}
-	return Request(c.s, cmd, asKeyZMembers)
+	return request(c.s, cmd, asKeyZMembers)
 }
 
 // BZMPop is ZMPop waiting up to timeout (0: forever); it is marked
@@ -540,7 +541,7 @@ func (c Commands) BZMPop(timeout time.Duration, side ZSide, count int64, keys ..
 	if count > 0 {
 		cmd.Arg("COUNT").Int(count)
 	}
-	return Request(c.s, cmd, asKeyZMembers)
+	return request(c.s, cmd, asKeyZMembers)
 }
 
 // BZPopMin pops the member of lowest score of the first non-empty sorted
@@ -550,7 +551,7 @@ func (c Commands) BZPopMin(timeout time.Duration, keys ...string) *deferred.Defe
 	if err != nil {
 		return deferred.Fail[KeyZMember](err)
 	}
-	return Request(c.s, cmd, asKeyZMember)
+	return request(c.s, cmd, asKeyZMember)
 }
 
 // BZPopMax is BZPopMin for the highest score.
@@ -559,5 +560,5 @@ func (c Commands) BZPopMax(timeout time.Duration, keys ...string) *deferred.Defe
 	if err != nil {
 		return deferred.Fail[KeyZMember](err)
 	}
-	return Request(c.s, cmd, asKeyZMember)
+	return request(c.s, cmd, asKeyZMember)
 }

@@ -1,11 +1,9 @@
 package conn
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/cmdinfo"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -26,12 +24,7 @@ func (c Commands) Sender() Sender { return handleOf(c.s) }
 
 // ErrBadArgs matches arguments rejected before anything is sent
 // (txredisapi's InvalidData).
-var ErrBadArgs = errors.New("txredis: invalid arguments")
-
-// BadArgs returns an error wrapping ErrBadArgs for the named command.
-func BadArgs(command, format string, a ...any) error {
-	return fmt.Errorf("%w: %s: %s", ErrBadArgs, command, fmt.Sprintf(format, a...))
-}
+var ErrBadArgs = plumb.ErrBadArgs
 
 // Do sends any command, given as its name followed by its arguments
 // (string, []byte, integers, floats, bool), and fires with the raw reply.
@@ -47,46 +40,61 @@ func BadArgs(command, format string, a ...any) error {
 //
 // Commands whose replies do not answer them one to one, or that change
 // the connection under other callers (subscriber and monitor modes,
-// CLIENT REPLY, MULTI, SELECT, AUTH...; see RefuseShared), and an empty
+// CLIENT REPLY, MULTI, SELECT, AUTH...; see handle.RefuseShared), and an empty
 // name, fail with ErrBadArgs before anything is sent.
 func (c Commands) Do(args ...any) *deferred.Deferred[proto.Value] {
 	if len(args) == 0 {
-		return deferred.Fail[proto.Value](BadArgs("Do", "no command given"))
+		return deferred.Fail[proto.Value](plumb.BadArgs("Do", "no command given"))
 	}
 	name, ok := args[0].(string)
 	if !ok {
 		if b, isBytes := args[0].([]byte); isBytes {
 			name = string(b)
 		} else {
-			return deferred.Fail[proto.Value](BadArgs("Do", "command name must be a string, not %T", args[0]))
+			return deferred.Fail[proto.Value](plumb.BadArgs("Do", "command name must be a string, not %T", args[0]))
 		}
 	}
 	cmd := proto.NewCmd(name)
 	for _, a := range args[1:] {
 		if err := cmd.Any(a); err != nil {
-			return Failed[proto.Value](cmd, BadArgs(name, "%v", err))
+			return failed[proto.Value](cmd, plumb.BadArgs(name, "%v", err))
 		}
 	}
 	if err := c.checkRaw(cmd); err != nil {
-		return Failed[proto.Value](cmd, err)
+		return failed[proto.Value](cmd, err)
 	}
 	for _, k := range cmdinfo.Keys(cmd) {
 		cmd.MarkKey(k)
 	}
-	MarkBlocking(cmd)
-	return Request(c.s, cmd, Identity)
+	plumb.MarkBlocking(cmd)
+	return request(c.s, cmd, identity)
 }
 
 // DoCmd sends a prepared command and fires with the raw reply. It refuses
 // what Do refuses.
 func (c Commands) DoCmd(cmd *proto.Cmd) *deferred.Deferred[proto.Value] {
 	if err := c.checkRaw(cmd); err != nil {
-		return Failed[proto.Value](cmd, err)
+		return failed[proto.Value](cmd, err)
 	}
-	return Request(c.s, cmd, Identity)
+	return request(c.s, cmd, identity)
 }
 
 // Ping sends PING and fires with the reply ("PONG").
 func (c Commands) Ping() *deferred.Deferred[string] {
-	return Request(c.s, proto.NewCmd("PING"), proto.Value.AsString)
+	return request(c.s, proto.NewCmd("PING"), proto.Value.AsString)
+}
+
+// checkRaw returns the error a raw command given to Do or DoCmd of c
+// fails with before it is sent: an empty name, or, when c sends through
+// an owned view that skips the check (a Conn's, a Tx's, a Pipeline's), a
+// command handle.RefuseShared refuses. Every other handle's Send refuses such
+// commands itself, with its own error (a Ring's is an ErrNotSharded).
+func (c Commands) checkRaw(cmd *proto.Cmd) error {
+	if cmd.Name() == "" {
+		return plumb.BadArgs("Do", "empty command name")
+	}
+	if _, ok := c.s.(owned); ok {
+		return plumb.RefuseShared(cmd)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -210,12 +211,14 @@ func (c *Conn) sendBatchLocked(err error, cmds []*proto.Cmd, rs []Resolver) {
 // subscriber connection). It takes ownership of cmd. Only a connection
 // with Options.PubSub takes it: on any other, a reply to cmd would be
 // taken for the reply to the next command, and it fails with ErrBadArgs.
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 func (c *Conn) SendNoReply(cmd *proto.Cmd) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer cmd.Release()
 	if !c.opts.PubSub {
-		return BadArgs(cmd.Name(), "SendNoReply needs a connection with Options.PubSub; a reply to it would answer the next command")
+		return plumb.BadArgs(cmd.Name(), "SendNoReply needs a connection with Options.PubSub; a reply to it would answer the next command")
 	}
 	if err := c.acceptLocked(); err != nil {
 		return err

@@ -175,6 +175,20 @@
 // their replies, over net.Pipe or with no connection at all). Code
 // written against Commands, which every handle embeds, takes either.
 //
+// # Writing a handle
+//
+// Users never need this section. A handle is a type that sends commands:
+// it implements Sender (and BatchSender for pipelines and EXEC) and
+// embeds the command set, NewCommands(itself). Package
+// github.com/txredis/txredis/handle holds the helpers a handle writer
+// calls (Request, Failed, identity, BadArgs, RefuseShared, MarkBlocking,
+// Network, RedactAddr, WriteFormatted). What stays here is what a handle
+// is made of or what reaches into a connection: Sender, BatchSender,
+// Resolver, ResolverFunc, Leaser and StatsSource; the methods
+// Conn.TryLease, Conn.Abort, Conn.SendNoReply, Lease.ObserveReplies and
+// HookTarget; and, to report operations to Hooks, HookTarget, Hooked,
+// StartOp and ActiveOp.
+//
 // # Concurrency
 //
 // A Conn is safe for concurrent use by many goroutines. Deferred

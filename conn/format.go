@@ -2,11 +2,12 @@ package conn
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/txredis/txredis/internal/plumb"
 )
 
 // Printing. Options and every handle print a readable form with every fmt
@@ -15,19 +16,6 @@ import (
 // handles print their address and state, as txredisapi's repr does:
 //
 //	conn.Conn{127.0.0.1:6379 db=0 connected pending=3}
-
-// Redacted is what printed Options show in place of a password.
-const Redacted = "[redacted]"
-
-// WriteFormatted writes s for any fmt verb: quoted for %q, as it is
-// otherwise. Handles of other packages use it in their Format methods, so
-// that no verb falls back to printing their fields.
-func WriteFormatted(f fmt.State, verb rune, s string) {
-	if verb == 'q' {
-		s = strconv.Quote(s)
-	}
-	_, _ = io.WriteString(f, s)
-}
 
 // String returns the options in a readable form: the fields that are set,
 // with the password shown as [redacted] and hooks as "set".
@@ -41,7 +29,7 @@ func (o Options) String() string {
 
 // Format writes String's form for every verb: no verb prints the fields
 // as they are.
-func (o Options) Format(f fmt.State, verb rune) { WriteFormatted(f, verb, o.String()) }
+func (o Options) Format(f fmt.State, verb rune) { plumb.WriteFormatted(f, verb, o.String()) }
 
 // LogValue is String's form, for slog: the password redacted.
 func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }
@@ -58,7 +46,7 @@ func (o Options) writeFields(b *strings.Builder) {
 		b.WriteByte(':')
 		b.WriteString(value)
 	}
-	addr := o.Addr
+	addr := plumb.RedactAddr(o.Addr)
 	if addr == "" {
 		addr = DefaultAddr
 	}
@@ -70,7 +58,7 @@ func (o Options) writeFields(b *strings.Builder) {
 		field("Username", o.Username)
 	}
 	if o.Password != "" {
-		field("Password", Redacted)
+		field("Password", plumb.Redacted)
 	}
 	if o.ClientName != "" {
 		field("ClientName", o.ClientName)
@@ -128,7 +116,7 @@ func (o Options) writeFields(b *strings.Builder) {
 // Format writes the handle's readable form for every verb: a handle that
 // embeds the command set (every one does) prints its String, or its type
 // and address. No verb prints a handle's fields, options included.
-func (c Commands) Format(f fmt.State, verb rune) { WriteFormatted(f, verb, c.describe()) }
+func (c Commands) Format(f fmt.State, verb rune) { plumb.WriteFormatted(f, verb, c.describe()) }
 
 // LogValue is the handle's readable form, for slog.
 func (c Commands) LogValue() slog.Value { return slog.StringValue(c.describe()) }
@@ -187,7 +175,7 @@ func (l *Lease) String() string {
 }
 
 // Format writes String's form for every verb.
-func (l *Lease) Format(f fmt.State, verb rune) { WriteFormatted(f, verb, l.String()) }
+func (l *Lease) Format(f fmt.State, verb rune) { plumb.WriteFormatted(f, verb, l.String()) }
 
 // LogValue is String's form, for slog.
 func (l *Lease) LogValue() slog.Value { return slog.StringValue(l.String()) }

@@ -120,6 +120,8 @@ type Op struct {
 // HookTarget is what a handle reports to hooks about where its commands
 // go: its hooks, and the server address and database when there is one
 // (Addr is empty for handles that span several servers).
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 type HookTarget struct {
 	Hooks []Hook
 	Addr  string
@@ -128,6 +130,8 @@ type HookTarget struct {
 
 // Hooked is implemented by the handles whose commands reach hooks: every
 // handle of the module. Pipeline uses it to report itself.
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 type Hooked interface {
 	HookTarget() HookTarget
 }
@@ -153,11 +157,15 @@ func hookTargetOf(s Sender) HookTarget {
 // ActiveOp is an operation reported to hooks and not yet ended. The
 // zero ActiveOp (no hooks) does nothing. End must be called exactly once
 // on an ActiveOp that StartOp returned; it must not be used afterwards.
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 type ActiveOp struct{ r *opRun }
 
 // StartOp reports op to hooks (calling each Start in order) and returns
 // it running; with no hooks it returns the zero ActiveOp at once. Handles
 // built on this package use it for the operations they run themselves.
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 func StartOp(ctx context.Context, hooks []Hook, op Op) ActiveOp {
 	if len(hooks) == 0 {
 		return ActiveOp{}

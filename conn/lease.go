@@ -17,6 +17,8 @@ var ErrLeased = errors.New("txredis/conn: connection is leased for exclusive use
 // Leaser is implemented by handles that can lend one connection for
 // exclusive use: a Conn lends itself, a pool leases one of its
 // connections, a sharded handle refuses.
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 type Leaser interface {
 	Lease(ctx context.Context) *deferred.Deferred[*Lease]
 }
@@ -45,7 +47,7 @@ func (l *Lease) Broken() bool {
 	return l.c.gen != l.gen || l.c.state != StateConnected
 }
 
-// Send sends cmd on the leased connection. A command RefuseShared
+// Send sends cmd on the leased connection. A command handle.RefuseShared
 // refuses fails with ErrBadArgs, as on the connection itself: a lease
 // ends, and the connection must be as it was when it does.
 func (l *Lease) Send(cmd *proto.Cmd, r Resolver) {
@@ -168,6 +170,8 @@ func (c *Conn) leaseNow() *deferred.Deferred[*Lease] {
 // TryLease leases the connection if it is connected and not leased;
 // onRelease, when not nil, runs after Release (pools use it to take the
 // connection back).
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 func (c *Conn) TryLease(onRelease func(*Lease)) (*Lease, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

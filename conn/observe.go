@@ -9,6 +9,8 @@ import "github.com/txredis/txredis/proto"
 // on MOVED). f runs on the connection's reader goroutine and must not
 // block. Call it before the lease is handed on: it must not run
 // concurrently with Send.
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 func (l *Lease) ObserveReplies(f func(proto.Value)) { l.observe = f }
 
 // observer passes a reply to f, then to the command's Resolver.

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/txredis/txredis/proto"
@@ -135,7 +134,7 @@ type Options struct {
 	// which its owner (the pubsub package) handles: RESP2 arrays whose
 	// first element is a pub/sub kind ("message", "subscribe", ...) go to
 	// OnPush, SendNoReply is allowed, and Send lets through the commands
-	// every other connection refuses (RefuseShared). Set it only on such
+	// every other connection refuses (handle.RefuseShared). Set it only on such
 	// a connection.
 	PubSub bool
 }
@@ -166,20 +165,6 @@ func (o Options) withDefaults() Options {
 	}
 	o.Hooks = slices.Clip(slices.Clone(o.Hooks)) // nil when empty: no later change reaches the connection
 	return o
-}
-
-// Network splits an address into the network and address net.Dial takes:
-// "/path" and "unix:///path" are unix sockets, anything else is TCP.
-func Network(addr string) (network, address string) {
-	switch {
-	case strings.HasPrefix(addr, "unix://"):
-		return "unix", strings.TrimPrefix(addr, "unix://")
-	case strings.HasPrefix(addr, "/"):
-		return "unix", addr
-	case strings.HasPrefix(addr, "tcp://"):
-		return "tcp", strings.TrimPrefix(addr, "tcp://")
-	}
-	return "tcp", addr
 }
 
 // DefaultBackoff is the reconnect policy used when Options.Backoff is nil:

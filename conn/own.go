@@ -1,9 +1,12 @@
 package conn
 
-import "github.com/txredis/txredis/proto"
+import (
+	"github.com/txredis/txredis/internal/plumb"
+	"github.com/txredis/txredis/proto"
+)
 
 // Raw commands and typed ones. Commands that break the matching of
-// replies or change a shared connection's state (RefuseShared) are
+// replies or change a shared connection's state (handle.RefuseShared) are
 // refused where raw commands come in: Do and DoCmd, and the Send and
 // SendBatch methods of every handle. The typed methods of a handle's own
 // command set build none of them, and Do and DoCmd check theirs, so the
@@ -21,7 +24,7 @@ type owned interface {
 // once: with the reply, or with a *ConnectionError. It takes ownership of
 // cmd. It never blocks on the network. A command that would break reply
 // matching or change the connection under other callers (see
-// RefuseShared) fails with ErrBadArgs before anything is sent, unless
+// handle.RefuseShared) fails with ErrBadArgs before anything is sent, unless
 // the connection is a dedicated one (Options.PubSub).
 func (c *Conn) Send(cmd *proto.Cmd, r Resolver) {
 	if err := c.refuse(cmd); err != nil {
@@ -51,7 +54,7 @@ func (c *Conn) refuse(cmd *proto.Cmd) error {
 	if c.opts.PubSub {
 		return nil
 	}
-	return RefuseShared(cmd)
+	return plumb.RefuseShared(cmd)
 }
 
 func (c *Conn) refuseBatch(cmds []*proto.Cmd) error {
@@ -63,10 +66,10 @@ func (c *Conn) refuseBatch(cmds []*proto.Cmd) error {
 	return nil
 }
 
-// refuseAll returns the first refusal RefuseShared gives in cmds.
+// refuseAll returns the first refusal handle.RefuseShared gives in cmds.
 func refuseAll(cmds []*proto.Cmd) error {
 	for _, cmd := range cmds {
-		if err := RefuseShared(cmd); err != nil {
+		if err := plumb.RefuseShared(cmd); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -39,9 +40,9 @@ func (c Commands) Pipeline() *Pipeline {
 }
 
 // Send buffers cmd until Execute; after Execute r fails with ErrTxDone.
-// A command RefuseShared refuses fails with ErrBadArgs at once.
+// A command handle.RefuseShared refuses fails with ErrBadArgs at once.
 func (p *Pipeline) Send(cmd *proto.Cmd, r Resolver) {
-	if err := RefuseShared(cmd); err != nil {
+	if err := plumb.RefuseShared(cmd); err != nil {
 		cmd.Release()
 		r.Resolve(proto.Value{}, err)
 		return

@@ -33,14 +33,14 @@ type ResolverFunc func(v proto.Value, err error)
 // Resolve calls f(v, err).
 func (f ResolverFunc) Resolve(v proto.Value, err error) { f(v, err) }
 
-// request is a typed Deferred that is also the Resolver of its command:
+// typed is a Deferred that is also the Resolver of its command:
 // one allocation per command.
-type request[T any] struct {
+type typed[T any] struct {
 	d    deferred.Deferred[T]
 	conv func(proto.Value) (T, error)
 }
 
-func (r *request[T]) Resolve(v proto.Value, err error) {
+func (r *typed[T]) Resolve(v proto.Value, err error) {
 	var t T
 	switch {
 	case err != nil:
@@ -53,23 +53,24 @@ func (r *request[T]) Resolve(v proto.Value, err error) {
 	_ = r.d.Resolve(t, err)
 }
 
-// Request sends cmd through s and returns a Deferred that fires with the
+// request sends cmd through s and returns a Deferred that fires with the
 // reply converted by conv. Server error replies fail the Deferred with a
-// *proto.Error; conv sees only non-error values.
-func Request[T any](s Sender, cmd *proto.Cmd, conv func(proto.Value) (T, error)) *deferred.Deferred[T] {
-	r := &request[T]{conv: conv}
+// *proto.Error; conv sees only non-error values. (handle.Request is the
+// same for handles of other packages.)
+func request[T any](s Sender, cmd *proto.Cmd, conv func(proto.Value) (T, error)) *deferred.Deferred[T] {
+	r := &typed[T]{conv: conv}
 	s.Send(cmd, r)
 	return &r.d
 }
 
-// Failed returns a Deferred failed with err, releasing cmd: for commands
+// failed returns a Deferred failed with err, releasing cmd: for commands
 // rejected before anything is sent (bad arguments).
-func Failed[T any](cmd *proto.Cmd, err error) *deferred.Deferred[T] {
+func failed[T any](cmd *proto.Cmd, err error) *deferred.Deferred[T] {
 	if cmd != nil {
 		cmd.Release()
 	}
 	return deferred.Fail[T](err)
 }
 
-// Identity returns the reply value unchanged (Do's conversion).
-func Identity(v proto.Value) (proto.Value, error) { return v, nil }
+// identity returns the reply value unchanged (Do's conversion).
+func identity(v proto.Value) (proto.Value, error) { return v, nil }

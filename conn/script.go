@@ -103,7 +103,7 @@ func (s *Script) RunRO(h ScriptRunner, keys []string, args ...string) *deferred.
 func (s *Script) run(h ScriptRunner, bySHA, bySource string, keys, args []string) *deferred.Deferred[proto.Value] {
 	snd := h.Sender()
 	if !s.isLoaded(h) {
-		d := Request(snd, evalCmd(bySource, s.src, keys, args), Identity)
+		d := request(snd, evalCmd(bySource, s.src, keys, args), identity)
 		return d.Both(func(v proto.Value, err error) (proto.Value, error) {
 			if !errors.Is(err, ErrConnection) {
 				s.setLoaded(h, true) // EVAL compiled and cached it, even if it raised
@@ -111,7 +111,7 @@ func (s *Script) run(h ScriptRunner, bySHA, bySource string, keys, args []string
 			return v, err
 		})
 	}
-	d := Request(snd, evalCmd(bySHA, s.sha, keys, args), Identity)
+	d := request(snd, evalCmd(bySHA, s.sha, keys, args), identity)
 	return deferred.ChainBoth(d, func(v proto.Value, err error) *deferred.Deferred[proto.Value] {
 		switch {
 		case err == nil:
@@ -120,7 +120,7 @@ func (s *Script) run(h ScriptRunner, bySHA, bySource string, keys, args []string
 			return deferred.Fail[proto.Value](err)
 		}
 		s.setLoaded(h, false)
-		return Request(snd, evalCmd(bySource, s.src, keys, args), Identity).
+		return request(snd, evalCmd(bySource, s.src, keys, args), identity).
 			Both(func(v proto.Value, err error) (proto.Value, error) {
 				if !errors.Is(err, ErrConnection) {
 					s.setLoaded(h, true)

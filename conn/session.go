@@ -19,7 +19,7 @@ import (
 // QUIT would close one connection under other callers; their Disconnect
 // is the equivalent.
 func (c *Conn) Quit() *deferred.Deferred[string] {
-	r := &request[string]{conv: asString}
+	r := &typed[string]{conv: asString}
 	cmd := proto.NewCmd("QUIT")
 	var res Resolver = r
 	if len(c.opts.Hooks) != 0 {
@@ -61,7 +61,7 @@ func (c *Conn) AuthUser(username, password string) *deferred.Deferred[string] {
 
 // auth sends an AUTH command past the refusal of Send.
 func (c *Conn) auth(cmd *proto.Cmd) *deferred.Deferred[string] {
-	r := &request[string]{conv: asString}
+	r := &typed[string]{conv: asString}
 	c.send(cmd, r)
 	return &r.d
 }

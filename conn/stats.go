@@ -69,6 +69,8 @@ func (s Stats) Add(o Stats) Stats {
 }
 
 // StatsSource is a handle that reports Stats.
+//
+// For handle writers (see "Writing a handle" in the package documentation).
 type StatsSource interface {
 	Stats() Stats
 }

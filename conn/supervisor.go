@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -55,7 +56,7 @@ func newConn(opts Options, eager bool) *Conn {
 	c.addrErr = addrErr
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.closeCh = c.ctx.Done()
-	c.network, c.target = Network(opts.Addr)
+	c.network, c.target = plumb.Network(opts.Addr)
 	c.Commands = NewCommands((*ownConn)(c))
 	go c.supervise(eager)
 	return c

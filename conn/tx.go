@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/plumb"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -117,7 +118,7 @@ func (c Commands) Multi(keys ...string) *deferred.Deferred[*Tx] {
 // It needs at least one key.
 func (c Commands) Watch(keys ...string) *deferred.Deferred[*Tx] {
 	if len(keys) == 0 {
-		return deferred.Fail[*Tx](BadArgs("WATCH", "no keys given"))
+		return deferred.Fail[*Tx](plumb.BadArgs("WATCH", "no keys given"))
 	}
 	return begin(c.Sender(), keys, false)
 }
@@ -318,12 +319,12 @@ func (tx *Tx) doneErrLocked() error {
 
 // Send sends cmd on the Tx's connection: queued by the server inside
 // MULTI (r is resolved at Commit with the command's element of the EXEC
-// reply), run at once before it. Commands RefuseShared refuses — MULTI,
+// reply), run at once before it. Commands handle.RefuseShared refuses — MULTI,
 // EXEC, DISCARD, WATCH, UNWATCH among them — fail with ErrBadArgs: use
 // Multi, Commit, Discard, Watch and Unwatch. After the Tx ended, r fails
 // with ErrTxDone (or with the connection error that ended it).
 func (tx *Tx) Send(cmd *proto.Cmd, r Resolver) {
-	if err := RefuseShared(cmd); err != nil {
+	if err := plumb.RefuseShared(cmd); err != nil {
 		cmd.Release()
 		r.Resolve(proto.Value{}, err)
 		return
@@ -470,13 +471,13 @@ func (tx *Tx) Multi() *deferred.Deferred[*Tx] {
 // MULTI it fails with the server's error.
 func (tx *Tx) Watch(keys ...string) *deferred.Deferred[*Tx] {
 	if len(keys) == 0 {
-		return deferred.Fail[*Tx](BadArgs("WATCH", "no keys given"))
+		return deferred.Fail[*Tx](plumb.BadArgs("WATCH", "no keys given"))
 	}
 	cmd := proto.NewCmd("WATCH")
 	for _, k := range keys {
 		cmd.Key(k)
 	}
-	return Request((*ownTx)(tx), cmd, func(proto.Value) (*Tx, error) { return tx, nil })
+	return request((*ownTx)(tx), cmd, func(proto.Value) (*Tx, error) { return tx, nil })
 }
 
 // Unwatch before Multi sends UNWATCH and ends the Tx, releasing its
@@ -488,7 +489,7 @@ func (tx *Tx) Unwatch() *deferred.Deferred[string] {
 		return tx.unwatchLocked()
 	}
 	tx.mu.Unlock()
-	return Request((*ownTx)(tx), proto.NewCmd("UNWATCH"), proto.Value.AsString)
+	return request((*ownTx)(tx), proto.NewCmd("UNWATCH"), proto.Value.AsString)
 }
 
 // unwatchLocked ends a Tx that is not in MULTI. It unlocks tx.mu.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/txredis/txredis/internal/plumb"
 )
 
 // ErrBadURL matches the error of a Redis URL that cannot be used: one
@@ -75,7 +77,7 @@ func ParseURL(rawURL string) (Options, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// url.Parse's own message may quote part of the password.
-		return Options{}, &URLError{URL: redactRaw(rawURL), Reason: "not a URL (percent-encode the characters / ? # @ : in a user name or password)"}
+		return Options{}, &URLError{URL: plumb.RedactRaw(rawURL), Reason: "not a URL (percent-encode the characters / ? # @ : in a user name or password)"}
 	}
 	bad := func(format string, a ...any) (Options, error) {
 		return Options{}, urlError(u, format, a...)
@@ -222,35 +224,6 @@ func urlError(u *url.URL, format string, a ...any) *URLError {
 	return &URLError{URL: v.Redacted(), Reason: fmt.Sprintf(format, a...)}
 }
 
-// redactRaw masks what may be the password of a string that does not
-// parse as a URL: everything between "://" and the last "@", and drops
-// anything after "?" or "#" that follows it.
-func redactRaw(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return "(not shown)"
-	}
-	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
-		rest = "xxxxx" + rest[at:]
-	}
-	if i := strings.IndexAny(rest, "?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	return scheme + "://" + rest
-}
-
-// isURL reports whether addr is given as a URL: it has a scheme other
-// than tcp:// (which Network reads as a plain host:port), and is not the
-// plain "unix:///path" form that Network reads as a socket path, which
-// stays as it always was.
-func isURL(addr string) bool {
-	scheme, rest, ok := strings.Cut(addr, "://")
-	if !ok || scheme == "" || scheme == "tcp" {
-		return false
-	}
-	return scheme != "unix" || strings.ContainsAny(rest, "?@#")
-}
-
 // ApplyURL returns o with the settings of the URL in o.Addr filled in,
 // Addr replaced by the address the URL names ("host:port" or a socket
 // path); when Addr is not a URL ("host:port", "tcp://host:port", "/path",
@@ -268,17 +241,17 @@ func isURL(addr string) bool {
 // Options.TLS with a redis:// or unix:// URL is a conflict, since the URL
 // says the connection is not TLS.
 func (o Options) ApplyURL() (Options, error) {
-	if !isURL(o.Addr) {
+	if !plumb.IsURL(o.Addr) {
 		return o, nil
 	}
 	u, err := ParseURL(o.Addr)
 	if err != nil {
-		o.Addr = redactAddr(o.Addr)
+		o.Addr = plumb.RedactAddr(o.Addr)
 		return o, err
 	}
 	conflict := func(field, detail string) (Options, error) {
 		raw := o.Addr
-		o.Addr = redactAddr(raw)
+		o.Addr = plumb.RedactAddr(raw)
 		pu, _ := url.Parse(raw)
 		return o, urlError(pu, "Options.%s %s", field, detail)
 	}
@@ -332,19 +305,4 @@ func (o Options) ApplyURL() (Options, error) {
 		o.TLS = u.TLS
 	}
 	return o, nil
-}
-
-// redactAddr is an address that may be a URL with its password masked
-// and its query dropped, for errors and Addr of a handle whose URL could
-// not be used.
-func redactAddr(addr string) string {
-	if !isURL(addr) {
-		return addr
-	}
-	u, err := url.Parse(addr)
-	if err != nil {
-		return redactRaw(addr)
-	}
-	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
-	return u.Redacted()
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/handle"
 )
 
 // String returns the pool's options in a readable form, the password
@@ -33,7 +33,7 @@ func (o Options) String() string {
 
 // Format writes String's form for every verb: no verb prints the fields
 // as they are.
-func (o Options) Format(f fmt.State, verb rune) { conn.WriteFormatted(f, verb, o.String()) }
+func (o Options) Format(f fmt.State, verb rune) { handle.WriteFormatted(f, verb, o.String()) }
 
 // LogValue is String's form, for slog.
 func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -172,10 +173,10 @@ func (p *Pool) Options() Options { return p.opts }
 // leased connection released when the reply arrives. It takes ownership
 // of cmd and resolves r exactly once. It never blocks. Commands that
 // change the state of their connection (MULTI, SELECT, SUBSCRIBE...; see
-// conn.RefuseShared) fail with conn.ErrBadArgs: use Multi, Watch,
+// handle.RefuseShared) fail with conn.ErrBadArgs: use Multi, Watch,
 // Options and the pubsub package.
 func (p *Pool) Send(cmd *proto.Cmd, r conn.Resolver) {
-	if err := conn.RefuseShared(cmd); err != nil {
+	if err := handle.RefuseShared(cmd); err != nil {
 		cmd.Release()
 		r.Resolve(proto.Value{}, err)
 		return
@@ -214,7 +215,7 @@ func (p *Pool) pickShared() *member {
 func (p *Pool) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
 	blocking := false
 	for _, cmd := range cmds {
-		if err := conn.RefuseShared(cmd); err != nil {
+		if err := handle.RefuseShared(cmd); err != nil {
 			for i, cmd := range cmds {
 				cmd.Release()
 				rs[i].Resolve(proto.Value{}, err)

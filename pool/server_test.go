@@ -14,6 +14,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/internal/testserver"
 	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pool"
@@ -134,7 +135,7 @@ func TestLeasesNeverStarve(t *testing.T) {
 	}
 	// Leased connections carry exactly their holder's commands.
 	for i, l := range leases {
-		if have := testutil.Must(t, conn.Request(l, proto.NewCmd("ECHO").Arg(strconv.Itoa(i)), proto.Value.AsString)); have != strconv.Itoa(i) {
+		if have := testutil.Must(t, handle.Request(l, proto.NewCmd("ECHO").Arg(strconv.Itoa(i)), proto.Value.AsString)); have != strconv.Itoa(i) {
 			t.Fatalf("lease %d: %q", i, have)
 		}
 	}
@@ -256,7 +257,7 @@ func TestExtraConnectionsReusedThenClosed(t *testing.T) {
 
 	for i := 0; i < 5; i++ {
 		l := testutil.Must(t, p.Lease(context.Background()))
-		if have := testutil.Must(t, conn.Request(l, proto.NewCmd("PING"), proto.Value.AsString)); have != "PONG" {
+		if have := testutil.Must(t, handle.Request(l, proto.NewCmd("PING"), proto.Value.AsString)); have != "PONG" {
 			t.Fatalf("PING on lease: %q", have)
 		}
 		l.Release()

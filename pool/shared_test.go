@@ -7,6 +7,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/internal/testserver"
 	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/pool"
@@ -50,7 +51,7 @@ func TestPoolRawPathsRefuse(t *testing.T) {
 	testutil.Must(t, p.Set("k", "v"))
 	ctx := context.Background()
 	send := func(s conn.Sender, cmd *proto.Cmd) *deferred.Deferred[proto.Value] {
-		return conn.Request(s, cmd, conn.Identity)
+		return handle.Request(s, cmd, handle.Identity)
 	}
 	paths := map[string]func(args []string) *deferred.Deferred[proto.Value]{
 		"DoCmd": func(args []string) *deferred.Deferred[proto.Value] { return p.DoCmd(raw(args)) },

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/handle"
 )
 
 // String returns the subscriber options in a readable form, the password
@@ -31,7 +32,7 @@ func (o Options) String() string {
 
 // Format writes String's form for every verb: no verb prints the fields
 // as they are.
-func (o Options) Format(f fmt.State, verb rune) { conn.WriteFormatted(f, verb, o.String()) }
+func (o Options) Format(f fmt.State, verb rune) { handle.WriteFormatted(f, verb, o.String()) }
 
 // LogValue is String's form, for slog.
 func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }
@@ -52,6 +53,7 @@ func (s *Subscriber) String() string {
 	if addr == "" {
 		addr = conn.DefaultAddr
 	}
+	addr = handle.RedactAddr(addr) // a URL before the first dial
 	return "pubsub.Subscriber{" + addr + " " + state.String() +
 		" channels=" + strconv.Itoa(n[famChannel]) + " patterns=" + strconv.Itoa(n[famPattern]) +
 		" shard=" + strconv.Itoa(n[famShard]) + "}"
@@ -59,7 +61,7 @@ func (s *Subscriber) String() string {
 
 // Format writes String's form for every verb: no verb prints the
 // subscriber's fields, options included.
-func (s *Subscriber) Format(f fmt.State, verb rune) { conn.WriteFormatted(f, verb, s.String()) }
+func (s *Subscriber) Format(f fmt.State, verb rune) { handle.WriteFormatted(f, verb, s.String()) }
 
 // LogValue is String's form, for slog.
 func (s *Subscriber) LogValue() slog.Value { return slog.StringValue(s.String()) }
@@ -73,7 +75,7 @@ func (m *Monitor) String() string {
 }
 
 // Format writes String's form for every verb.
-func (m *Monitor) Format(f fmt.State, verb rune) { conn.WriteFormatted(f, verb, m.String()) }
+func (m *Monitor) Format(f fmt.State, verb rune) { handle.WriteFormatted(f, verb, m.String()) }
 
 // LogValue is String's form, for slog.
 func (m *Monitor) LogValue() slog.Value { return slog.StringValue(m.String()) }

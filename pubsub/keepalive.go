@@ -8,6 +8,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -97,7 +98,7 @@ func pong(v proto.Value) (string, error) {
 // subscription). Anything else fails with ErrNotAllowed before sending.
 func (s *Subscriber) Do(args ...string) *deferred.Deferred[proto.Value] {
 	if len(args) == 0 {
-		return deferred.Fail[proto.Value](conn.BadArgs("Do", "no command given"))
+		return deferred.Fail[proto.Value](handle.BadArgs("Do", "no command given"))
 	}
 	name := strings.ToUpper(args[0])
 	for f, pair := range commands {
@@ -116,7 +117,7 @@ func (s *Subscriber) Do(args ...string) *deferred.Deferred[proto.Value] {
 	for _, a := range args[1:] {
 		cmd.Arg(a)
 	}
-	d := conn.Request(s.Conn(), cmd, conn.Identity)
+	d := handle.Request(s.Conn(), cmd, handle.Identity)
 	if name == "RESET" {
 		d = d.Then(func(v proto.Value) (proto.Value, error) {
 			s.forget()

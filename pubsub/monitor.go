@@ -5,6 +5,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -40,7 +41,7 @@ func ConnectMonitor(opts Options, f func(line string)) *deferred.Deferred[*Monit
 	user := co.OnState
 	co.OnState = func(e conn.StateEvent) {
 		if e.State == conn.StateConnected && m.c != nil { // a reconnect: monitor again
-			conn.Request(m.c, proto.NewCmd("MONITOR"), proto.Value.AsString)
+			handle.Request(m.c, proto.NewCmd("MONITOR"), proto.Value.AsString)
 		}
 		if user != nil {
 			user(e)
@@ -49,7 +50,7 @@ func ConnectMonitor(opts Options, f func(line string)) *deferred.Deferred[*Monit
 	return deferred.Chain(conn.Connect(co), func(c *conn.Conn) *deferred.Deferred[*Monitor] {
 		m.c = c
 		go m.run()
-		return deferred.Then(conn.Request(c, proto.NewCmd("MONITOR"), proto.Value.AsString),
+		return deferred.Then(handle.Request(c, proto.NewCmd("MONITOR"), proto.Value.AsString),
 			func(string) (*Monitor, error) { return m, nil }).
 			Catch(func(err error) (*Monitor, error) {
 				m.Disconnect()

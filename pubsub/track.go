@@ -6,6 +6,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -126,7 +127,7 @@ func sortedKeys(m map[string]struct{}) []string {
 
 func (s *Subscriber) request(f family, subscribe bool, args []string) *deferred.Deferred[[]Confirmation] {
 	if subscribe && len(args) == 0 {
-		return deferred.Fail[[]Confirmation](conn.BadArgs(commands[f][0], "no channels given"))
+		return deferred.Fail[[]Confirmation](handle.BadArgs(commands[f][0], "no channels given"))
 	}
 	r := &request{d: new(deferred.Deferred[[]Confirmation]), fam: f, subscribe: subscribe, args: slices.Clone(args)}
 	s.mu.Lock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -134,8 +135,8 @@ func (s *sentinels) ask(ctx context.Context) []report {
 func (s *sentinels) query(ctx context.Context, i int) report {
 	sc := s.conns[i]
 	rep := report{from: i}
-	md := conn.Request(sc, proto.NewCmd("SENTINEL").Arg("MASTER").Arg(s.name), conn.Identity)
-	rd := conn.Request(sc, proto.NewCmd("SENTINEL").Arg("REPLICAS").Arg(s.name), conn.Identity)
+	md := handle.Request(sc, proto.NewCmd("SENTINEL").Arg("MASTER").Arg(s.name), handle.Identity)
+	rd := handle.Request(sc, proto.NewCmd("SENTINEL").Arg("REPLICAS").Arg(s.name), handle.Identity)
 	v, err := md.Wait(ctx)
 	others := int64(-1)
 	if err == nil {
@@ -225,7 +226,7 @@ func parseReplicas(v proto.Value) []replicaView {
 
 // addrByName asks one sentinel SENTINEL GET-MASTER-ADDR-BY-NAME.
 func (s *sentinels) addrByName(ctx context.Context, sc *conn.Conn) (string, error) {
-	v, err := conn.Request(sc, proto.NewCmd("SENTINEL").Arg("GET-MASTER-ADDR-BY-NAME").Arg(s.name), conn.Identity).Wait(ctx)
+	v, err := handle.Request(sc, proto.NewCmd("SENTINEL").Arg("GET-MASTER-ADDR-BY-NAME").Arg(s.name), handle.Identity).Wait(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -241,7 +242,7 @@ func (s *sentinels) addrByName(ctx context.Context, sc *conn.Conn) (string, erro
 
 // otherSentinels counts SENTINEL SENTINELS, or returns -1.
 func (s *sentinels) otherSentinels(ctx context.Context, sc *conn.Conn) int64 {
-	v, err := conn.Request(sc, proto.NewCmd("SENTINEL").Arg("SENTINELS").Arg(s.name), conn.Identity).Wait(ctx)
+	v, err := handle.Request(sc, proto.NewCmd("SENTINEL").Arg("SENTINELS").Arg(s.name), handle.Identity).Wait(ctx)
 	if err != nil {
 		return -1
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 )
@@ -74,7 +75,7 @@ func (c *Client) newServer(addr string) *server {
 
 // role asks s for ROLE and reports whether it is a master.
 func role(ctx context.Context, s *server) error {
-	v, err := conn.Request(s.cl, proto.NewCmd("ROLE"), conn.Identity).Wait(ctx)
+	v, err := handle.Request(s.cl, proto.NewCmd("ROLE"), handle.Identity).Wait(ctx)
 	if err != nil {
 		return err
 	}

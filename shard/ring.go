@@ -8,6 +8,7 @@ import (
 
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/internal/cmdinfo"
 	"github.com/txredis/txredis/internal/scatter"
 	"github.com/txredis/txredis/pool"
@@ -290,7 +291,7 @@ func (r *Ring) Send(cmd *proto.Cmd, res conn.Resolver) {
 		res.Resolve(proto.Value{}, r.err)
 		return
 	}
-	if conn.RefuseShared(cmd) != nil {
+	if handle.RefuseShared(cmd) != nil {
 		fail(cmd, res, "it changes the state of a shared connection")
 		return
 	}
@@ -341,7 +342,7 @@ func (r *Ring) sendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
 			err = r.err
 			break
 		}
-		if conn.RefuseShared(cmd) != nil {
+		if handle.RefuseShared(cmd) != nil {
 			err = &NotShardedError{Command: cmd.Name(), Reason: "it changes the state of a shared connection"}
 			break
 		}

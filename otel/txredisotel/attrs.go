@@ -14,6 +14,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 
 	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/handle"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 )
@@ -24,7 +25,7 @@ func appendServer(attrs []attribute.KeyValue, addr string, db int) []attribute.K
 	if addr == "" {
 		return attrs
 	}
-	network, target := conn.Network(addr)
+	network, target := handle.Network(addr)
 	switch host, port, err := net.SplitHostPort(target); {
 	case network == "unix":
 		attrs = append(attrs, semconv.ServerAddress(target), semconv.NetworkTransportUnix)

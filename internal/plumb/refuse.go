@@ -1,4 +1,4 @@
-package conn
+package plumb
 
 import (
 	"bytes"
@@ -94,19 +94,4 @@ func refusal(cmd *proto.Cmd, name string) string {
 		}
 	}
 	return ""
-}
-
-// checkRaw returns the error a raw command given to Do or DoCmd of c
-// fails with before it is sent: an empty name, or, when c sends through
-// an owned view that skips the check (a Conn's, a Tx's, a Pipeline's), a
-// command RefuseShared refuses. Every other handle's Send refuses such
-// commands itself, with its own error (a Ring's is an ErrNotSharded).
-func (c Commands) checkRaw(cmd *proto.Cmd) error {
-	if cmd.Name() == "" {
-		return BadArgs("Do", "empty command name")
-	}
-	if _, ok := c.s.(owned); ok {
-		return RefuseShared(cmd)
-	}
-	return nil
 }
