@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -156,6 +157,11 @@ func TestNoSecretInPrintedValues(t *testing.T) {
 		{lease, []string{"conn.Lease{", srv.Addr()}},
 		{tx, []string{"conn.Tx{", "multi", "queued="}},
 		{pipe, []string{"conn.Pipeline{", "buffered=1"}},
+		{cl, []string{"cluster.Cluster{", "start=" + srv.Addr(), "masters="}},
+		{cl.Node("k"), []string{"cluster.Node{", srv.Addr()}},
+		{new(sentinel.Client), []string{"sentinel.Client{", "master=none"}},
+		{lc, []string{"conn.Conn{", srv.Addr()}},
+		{lp, []string{"pool.Pool{", srv.Addr()}},
 		{co, []string{"conn.Options{", srv.Addr(), "Password:"}},
 	} {
 		out := fmt.Sprint(tc.v)
@@ -168,4 +174,73 @@ func TestNoSecretInPrintedValues(t *testing.T) {
 	}
 	testutil.Must(t, tx.Discard())
 	lease.Release()
+}
+
+// TestNoURLPasswordInPrintedValues gives the password in a URL (issue
+// 20: URLs are accepted wherever an address is) to every options type
+// and every handle kind, before and after the first dial: no printed
+// form may show it, and each still names the server.
+func TestNoURLPasswordInPrintedValues(t *testing.T) {
+	srv := testserver.Start(t, "--requirepass", theSecret)
+	u := "redis://default:" + theSecret + "@" + srv.Addr() + "/0?client_name=printed"
+	co := conn.Options{Addr: u}
+	po := pool.Options{Options: co, PoolSize: 2}
+	so := pubsub.Options{Options: co}
+	clo := cluster.Options{Options: co}
+	seo := sentinel.Options{Options: co}
+
+	subBefore := pubsub.New(so, nil) // printed before its first dial completes
+	checkPrinted(t, "*pubsub.Subscriber before its dial", subBefore)
+	c := connect(t, co)
+	p := testutil.Must(t, pool.Connect(po))
+	defer p.Disconnect()
+	lc := lazy.Connection(co)
+	defer lc.Disconnect()
+	lp := lazy.ConnectionPool(po)
+	defer lp.Disconnect()
+	ring := testutil.Must(t, shard.Connect([]string{u}, conn.Options{}))
+	defer ring.Disconnect()
+	sub := testutil.Must(t, pubsub.Connect(so, nil))
+	defer sub.Disconnect()
+	defer subBefore.Disconnect()
+	cl := cluster.New([]string{u}, cluster.Options{})
+	defer cl.Disconnect()
+	bad := conn.New(conn.Options{Addr: u + "&bogus=1"})
+	defer bad.Disconnect()
+	_, badErr := testutil.Wait(t, bad.Get("k"))
+	badPool := pool.New(pool.Options{Options: conn.Options{Addr: strings.Replace(u, "/0?", "/2?", 1), DB: 3}})
+	defer badPool.Disconnect()
+	_, badPoolErr := testutil.Wait(t, badPool.Get("k"))
+	badRing := shard.New([]string{u + "&bogus=1"}, conn.Options{})
+	defer badRing.Disconnect()
+	badCluster := cluster.New([]string{u, "redis://default:" + theSecret + "x@" + srv.Addr() + "/0"}, cluster.Options{})
+	defer badCluster.Disconnect()
+	_, badClusterErr := testutil.Wait(t, badCluster.Get("k"))
+
+	for _, tc := range []struct {
+		name string
+		v    any
+	}{
+		{"conn.Options", co}, {"pool.Options", po}, {"pubsub.Options", so},
+		{"cluster.Options", clo}, {"sentinel.Options", seo},
+		{"*conn.Conn", c}, {"*pool.Pool", p}, {"lazy *conn.Conn", lc}, {"lazy *pool.Pool", lp},
+		{"*shard.Ring", ring}, {"*pubsub.Subscriber", sub}, {"*pubsub.Subscriber dialled", subBefore},
+		{"*cluster.Cluster", cl}, {"*cluster.Node", cl.Node("k")},
+		{"*conn.Conn with a bad URL", bad}, {"its error", badErr},
+		{"*pool.Pool with a conflicting URL", badPool}, {"its error", badPoolErr},
+		{"*shard.Ring with a bad URL", badRing},
+		{"*cluster.Cluster with conflicting URLs", badCluster}, {"its error", badClusterErr},
+	} {
+		checkPrinted(t, tc.name, tc.v)
+	}
+	if !errors.Is(badErr, conn.ErrBadURL) || !errors.Is(badPoolErr, conn.ErrBadURL) || !errors.Is(badClusterErr, conn.ErrBadURL) {
+		t.Fatalf("unusable URLs did not fail: %v, %v, %v", badErr, badPoolErr, badClusterErr)
+	}
+	for _, v := range []any{co, c, p, lc, lp, ring, sub, cl, bad, badPool, badRing, badCluster} {
+		if out := fmt.Sprint(v); !strings.Contains(out, srv.Addr()) {
+			t.Errorf("%T prints %q, which does not name the server %s", v, out, srv.Addr())
+		} else {
+			t.Logf("%T prints %s", v, out)
+		}
+	}
 }

@@ -135,6 +135,45 @@ func TestPasswordNeverShown(t *testing.T) {
 		w.check(t, good, err)
 	})
 
+	t.Run("wrong password in a URL", func(t *testing.T) {
+		var w secretWatch
+		u := "redis://default:" + bad + "@" + srv.Addr() + "/0"
+		_, err := testutil.Wait(t, conn.Connect(w.options(conn.Options{Addr: u, ConnectTimeout: connectTimeout})))
+		if !errors.Is(err, conn.ErrConnection) {
+			t.Fatalf("have %v, want a ConnectionError", err)
+		}
+		if w.log.String() == "" {
+			t.Fatal("nothing was logged: the check would prove nothing")
+		}
+		w.check(t, bad, err)
+	})
+
+	t.Run("URL that cannot be used", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			opts conn.Options
+		}{
+			{"unknown option", conn.Options{Addr: "redis://:" + good + "@" + srv.Addr() + "/0?bogus=" + good}},
+			{"conflicting db", conn.Options{Addr: "redis://:" + good + "@" + srv.Addr() + "/2", DB: 1}},
+			{"conflicting password", conn.Options{Addr: "redis://:" + good + "@" + srv.Addr(), Password: bad}},
+			{"not a URL", conn.Options{Addr: "redis://u:" + good + "@host:port:x/%zz"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var w secretWatch
+				c := conn.New(w.options(tc.opts))
+				_, err := testutil.Wait(t, c.Get("k"))
+				if !errors.Is(err, conn.ErrBadURL) {
+					t.Fatalf("have %v, want an error matching ErrBadURL", err)
+				}
+				_, perr := conn.ParseURL(tc.opts.Addr)
+				printed := fmt.Errorf("%v %+v %s %v %+v", c, c, c.Addr(), tc.opts, tc.opts)
+				testutil.Must(t, c.Disconnect())
+				w.check(t, good, err, perr, printed)
+				w.check(t, bad, err, perr, printed)
+			})
+		}
+	})
+
 	t.Run("command String", func(t *testing.T) {
 		for _, cmd := range []*proto.Cmd{
 			proto.NewCmd("AUTH").Arg(good),
