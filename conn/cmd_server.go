@@ -116,8 +116,8 @@ func (c Commands) Info(sections ...string) *deferred.Deferred[map[string]map[str
 	return request(c.s, cmd, asInfo)
 }
 
-// ParseInfo parses the text of an INFO reply into sections of key, value.
-func ParseInfo(text string) map[string]map[string]string {
+// parseInfo parses the text of an INFO reply into sections of key, value.
+func parseInfo(text string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	var cur map[string]string
 	for _, line := range strings.Split(text, "\n") {
@@ -145,7 +145,7 @@ func asInfo(v proto.Value) (map[string]map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseInfo(s), nil
+	return parseInfo(s), nil
 }
 
 // Time fires with the server's clock.

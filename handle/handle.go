@@ -99,7 +99,7 @@ func Network(addr string) (network, address string) { return plumb.Network(addr)
 func RedactAddr(addr string) string { return plumb.RedactAddr(addr) }
 
 // Redacted is what printed options show in place of a password.
-const Redacted = plumb.Redacted
+const Redacted = "[redacted]"
 
 // WriteFormatted writes s for any fmt verb: quoted for %q, as it is
 // otherwise. A handle's Format method calls it with its String, so that

@@ -179,3 +179,12 @@ func TestWriteFormatted(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactedIsWhatOptionsPrint: conn prints handle.Redacted for a
+// password, so a handle printing its own options matches it.
+func TestRedactedIsWhatOptionsPrint(t *testing.T) {
+	out := fmt.Sprint(conn.Options{Password: "pw-1234"})
+	if !strings.Contains(out, "Password:"+handle.Redacted) || strings.Contains(out, "pw-1234") {
+		t.Fatalf("conn.Options prints %s; want Password:%s", out, handle.Redacted)
+	}
+}

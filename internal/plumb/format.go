@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// Redacted is what printed options show in place of a password.
+// Redacted is what printed options show in place of a password; it
+// equals handle.Redacted (handle's tests check it).
 const Redacted = "[redacted]"
 
 // WriteFormatted writes s for any fmt verb: quoted for %q, as it is
