@@ -71,8 +71,7 @@ func seq[T any](ctx context.Context, s Sender, name string,
 	each func(items []string, yield func(T, error) bool) bool) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		switch s.(type) {
-		case *Pipeline, *Tx:
+		if answersLater(s) {
 			yield(zero, plumb.BadArgs(name, "iterating needs each page's reply at once; a Pipeline or Tx answers only on Execute or Commit"))
 			return
 		}
@@ -139,4 +138,20 @@ func eachMember(items []string, yield func(ZMember, error) bool) bool {
 		}
 	}
 	return true
+}
+
+// answersLater reports whether s is a Pipeline or a Tx, through their
+// own command sets' ways in and context views: handles whose replies
+// come only with Execute or Commit.
+func answersLater(s Sender) bool {
+	for {
+		switch h := s.(type) {
+		case *view:
+			s = h.s
+		case *Pipeline, *Tx, *ownPipeline, *ownTx:
+			return true
+		default:
+			return false
+		}
+	}
 }

@@ -138,6 +138,11 @@ func TestScanSeqRefusesBatches(t *testing.T) {
 			t.Errorf("ScanSeq on a Pipeline: %v, want ErrBadArgs", err)
 		}
 	}
+	for _, err := range p.WithContext(t.Context()).ScanSeq(t.Context(), conn.ScanArgs{}) {
+		if !errors.Is(err, conn.ErrBadArgs) {
+			t.Errorf("ScanSeq on a Pipeline's context view: %v, want ErrBadArgs", err)
+		}
+	}
 	if p.Len() != 0 {
 		t.Errorf("the Pipeline buffered %d commands", p.Len())
 	}
