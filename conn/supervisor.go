@@ -115,7 +115,9 @@ func (c *Conn) supervise(eager bool) {
 		nc, br, rc, err := c.observeDial(attempt, everConnected)
 		if err != nil {
 			permanent := isPermanent(err)
-			stop := c.closed() || c.opts.NoReconnect || (eager && !everConnected)
+			// An Addr URL that cannot be used never will: the connection
+			// closes for good instead of retrying it.
+			stop := c.closed() || c.opts.NoReconnect || (eager && !everConnected) || c.addrErr != nil
 			c.mu.Lock()
 			c.lastErr = err
 			c.state = StateDisconnected
