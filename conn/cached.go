@@ -163,9 +163,9 @@ func (v *Cached) Sync() *deferred.Deferred[struct{}] {
 			continue
 		}
 		// A subscribed RESP2 connection answers PING with an array.
-		ds = append(ds, Request(c, proto.NewCmd("PING"), Identity))
+		ds = append(ds, request(c, proto.NewCmd("PING"), identity))
 		if t.inv != nil {
-			ds = append(ds, Request(t.inv.c, proto.NewCmd("PING"), Identity))
+			ds = append(ds, request(t.inv.c, proto.NewCmd("PING"), identity))
 		}
 	}
 	return deferred.Then(deferred.List(ds, deferred.ListOptions{}), func(outs []deferred.Outcome[proto.Value]) (struct{}, error) {
@@ -216,7 +216,7 @@ func hitCopy[T any](t *tracker, key string, sig []byte, cp func(T) T) *deferred.
 // copies a mutable result (nil for immutable ones).
 func miss[T any](v *Cached, t *tracker, sendable bool, key string, sig []byte, cmd *proto.Cmd, conv func(proto.Value) (T, error), cp func(T) T) *deferred.Deferred[T] {
 	if !sendable || !t.ready(key) {
-		return Request(v.r, cmd, conv)
+		return request(v.r, cmd, conv)
 	}
 	st := t.st
 	sh := st.shard(key)

@@ -136,7 +136,7 @@ func (v *Cached) exists(key string) *deferred.Deferred[int64] {
 func (v *Cached) keyRead(key string, sig []byte, name string) *deferred.Deferred[int64] {
 	t, ok := v.route(key)
 	if t == nil {
-		return Request(v.r, proto.NewCmd(name).Key(key), asInt)
+		return request(v.r, proto.NewCmd(name).Key(key), asInt)
 	}
 	if d := hit[int64](t, key, sig); d != nil {
 		return d
@@ -227,7 +227,7 @@ func (v *Cached) SCard(key string) *deferred.Deferred[int64] {
 func (v *Cached) memberRead(key, arg, name string) *deferred.Deferred[bool] {
 	t, ok := v.route(key)
 	if t == nil {
-		return Request(v.r, proto.NewCmd(name).Key(key).Arg(arg), asBool)
+		return request(v.r, proto.NewCmd(name).Key(key).Arg(arg), asBool)
 	}
 	var buf [64]byte
 	sig := sigArgs(append(buf[:0], name...), arg)
@@ -292,7 +292,7 @@ func (v *Cached) LRange(key string, start, stop int64) *deferred.Deferred[[]stri
 func (v *Cached) rangeRead(key, name string, start, stop int64) *deferred.Deferred[[]string] {
 	t, ok := v.route(key)
 	if t == nil {
-		return Request(v.r, proto.NewCmd(name).Key(key).Int(start).Int(stop), asStrings)
+		return request(v.r, proto.NewCmd(name).Key(key).Int(start).Int(stop), asStrings)
 	}
 	var buf [64]byte
 	sig := sigInts(append(buf[:0], name...), start, stop)

@@ -24,4 +24,8 @@
 // cover), their connections are killed. It prints two lines per handle
 // (the reads, the chaos events by kind and the cache's counters) and
 // exits 1 if any read was stale.
+//
+// Keys are written under txredis:example:cache-check:<handle>: and left
+// there. With -addr the checker CLIENT KILLs every normal and pub/sub
+// client of that server along the way: point it at a test server only.
 package main

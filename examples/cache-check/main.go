@@ -13,6 +13,7 @@ import (
 	"github.com/txredis/txredis/cluster"
 	"github.com/txredis/txredis/conn"
 	"github.com/txredis/txredis/internal/cachecheck"
+	"github.com/txredis/txredis/internal/embedded"
 	"github.com/txredis/txredis/internal/testcluster"
 	"github.com/txredis/txredis/internal/testserver"
 	"github.com/txredis/txredis/pool"
@@ -39,7 +40,7 @@ type handle struct {
 var handles = []handle{
 	{"conn-resp3", conn.Options{Protocol: 3}, kindConn},
 	{"conn-resp3-optin", conn.Options{Protocol: 3, Cache: conn.CacheOptions{Mode: conn.TrackOptIn}}, kindConn},
-	{"conn-resp3-bcast", conn.Options{Protocol: 3, Cache: conn.CacheOptions{Mode: conn.TrackBroadcast, Prefixes: []string{"check:"}}}, kindConn},
+	{"conn-resp3-bcast", conn.Options{Protocol: 3, Cache: conn.CacheOptions{Mode: conn.TrackBroadcast, Prefixes: []string{keyPrefix}}}, kindConn},
 	{"conn-resp2", conn.Options{Protocol: 2}, kindConn},
 	{"pool-resp3", conn.Options{Protocol: 3}, kindPool},
 	{"pool-resp2", conn.Options{Protocol: 2}, kindPool},
@@ -66,6 +67,9 @@ func (s *servers) stop() {
 }
 
 var persistent = []string{"--appendonly", "yes", "--appendfsync", "always"}
+
+// keyPrefix begins every key the check writes.
+const keyPrefix = embedded.KeyPrefix + "cache-check:"
 
 func main() {
 	addr := flag.String("addr", "", "server address; empty starts a redis-server from PATH (and restarts it during the run)")
@@ -155,7 +159,7 @@ func check(h handle, addr string, srvs *servers, reads, chaosEvery int64) (cache
 	}
 	defer tg.close(ctx)
 	ev := &events{}
-	cfg := cachecheck.Config{View: tg.view, Own: tg.own, Writer: tg.writer, Prefix: "check:" + h.name + ":", Reads: reads, ChaosEvery: chaosEvery}
+	cfg := cachecheck.Config{View: tg.view, Own: tg.own, Writer: tg.writer, Prefix: keyPrefix + h.name + ":", Reads: reads, ChaosEvery: chaosEvery}
 	if h.kind == kindCluster {
 		cfg.Keys = 48 // spread over the three masters
 	}

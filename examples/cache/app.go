@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/txredis/txredis/conn"
+	"github.com/txredis/txredis/internal/embedded"
 	"github.com/txredis/txredis/pool"
 	"github.com/txredis/txredis/proto"
 )
@@ -21,6 +22,11 @@ type app struct {
 
 // newApp returns the handler. Entries live at most ttl in memory, and
 // less when the key expires sooner on the server.
+// keyPrefix begins the Redis key of every /config/{key}: the key
+// "site:title" of /config/site:title is txredis:example:cache:site:title,
+// so that the example touches nothing else on a real server.
+const keyPrefix = embedded.KeyPrefix + "cache:"
+
 func newApp(rc *pool.Pool, ttl time.Duration, logger *log.Logger) (*app, http.Handler) {
 	a := &app{rc: rc, v: rc.Cached(ttl), log: logger}
 	mux := http.NewServeMux()
@@ -33,7 +39,7 @@ func newApp(rc *pool.Pool, ttl time.Duration, logger *log.Logger) (*app, http.Ha
 // get answers the value of key, from memory when the cache holds it.
 func (a *app) get(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	d := a.v.Get(key)
+	d := a.v.Get(keyPrefix + key)
 	_, _, fired := d.Result() // a hit has fired before Get returned
 	value, err := d.Wait(r.Context())
 	switch {
@@ -61,7 +67,7 @@ func (a *app) post(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "want a value", http.StatusBadRequest)
 		return
 	}
-	if _, err := a.rc.Set(key, r.Form.Get("value")).Wait(r.Context()); err != nil {
+	if _, err := a.rc.Set(keyPrefix+key, r.Form.Get("value")).Wait(r.Context()); err != nil {
 		a.log.Printf("set %s: %v", key, err)
 		http.Error(w, "redis is unavailable", http.StatusServiceUnavailable)
 		return

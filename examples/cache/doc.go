@@ -23,5 +23,8 @@
 // Without -addr (or REDIS_ADDR) the program runs on an embedded
 // miniredis, which does not implement CLIENT TRACKING: it says so, and
 // every read goes to the server uncached. Give it the address of a Redis
-// 6 or later to see reads answered from memory.
+// 6 or later to see reads answered from memory. On a real server it
+// writes only keys under txredis:example:cache: (the key site:title of
+// /config/site:title is txredis:example:cache:site:title), says so when
+// it starts, and leaves them there.
 package main

@@ -19,7 +19,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "", "redis address (default: $REDIS_ADDR, else an embedded miniredis)")
+	addr := flag.String("addr", "", embedded.AddrUsage+" (the key site:title of /config/site:title is "+keyPrefix+"site:title)")
 	listen := flag.String("listen", "127.0.0.1:8889", "HTTP listen address")
 	flag.Parse()
 	srv, err := embedded.Resolve(*addr)
@@ -27,6 +27,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
+	srv.Notice(os.Stdout, keyPrefix)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, srv.Addr, *listen, os.Stdout); err != nil {
@@ -54,7 +55,7 @@ func run(ctx context.Context, addr, listen string, out io.Writer) error {
 	logger := log.New(out, "", log.LstdFlags)
 	a, h := newApp(rc, time.Minute, logger)
 	for k, v := range seed {
-		if _, err := rc.Set(k, v).Wait(ctx); err != nil {
+		if _, err := rc.Set(keyPrefix+k, v).Wait(ctx); err != nil {
 			rc.Disconnect()
 			return fmt.Errorf("seeding %s: %w", k, err)
 		}
@@ -87,7 +88,7 @@ func run(ctx context.Context, addr, listen string, out io.Writer) error {
 func report(ctx context.Context, a *app, out io.Writer) {
 	const reads = 1000
 	for range reads {
-		if _, err := a.v.Get("site:title").Wait(ctx); err != nil {
+		if _, err := a.v.Get(keyPrefix + "site:title").Wait(ctx); err != nil {
 			fmt.Fprintln(out, "reading site:title:", err)
 			return
 		}

@@ -84,7 +84,7 @@ func do(t *testing.T, method, u string, form url.Values) response {
 // every value, from the server, and says why it does not cache.
 func TestCacheOnMiniredis(t *testing.T) {
 	m := testserver.Mini(t)
-	m.Set("site:title", "txredis")
+	m.Set(keyPrefix+"site:title", "txredis")
 	a, u := startApp(t, m.Addr())
 	for range 3 {
 		if r := do(t, "GET", u+"/config/site:title", nil); r.code != 200 || r.body != "txredis\n" {
@@ -115,7 +115,7 @@ func TestCacheOnRedis(t *testing.T) {
 	srv := testserver.Start(t)
 	w := testutil.Must(t, conn.Connect(conn.Options{Addr: srv.Addr()}))
 	t.Cleanup(func() { w.Disconnect() })
-	testutil.Must(t, w.Set("site:title", "txredis"))
+	testutil.Must(t, w.Set(keyPrefix+"site:title", "txredis"))
 	a, u := startApp(t, srv.Addr())
 	testutil.Eventually(t, func() error {
 		before := a.v.Stats().Hits
@@ -134,7 +134,7 @@ func TestCacheOnRedis(t *testing.T) {
 	if r := do(t, "GET", u+"/config/site:title", nil); r.body != "v2\n" {
 		t.Fatalf("GET after POST: %+v", r)
 	}
-	testutil.Must(t, w.Set("site:title", "v3"))
+	testutil.Must(t, w.Set(keyPrefix+"site:title", "v3"))
 	testutil.Must(t, a.v.Sync())
 	if r := do(t, "GET", u+"/config/site:title", nil); r.body != "v3\n" {
 		t.Fatalf("GET after another client's write: %+v", r)
