@@ -65,7 +65,10 @@ func TestHooksSeeClusterCommandsOnTheNodeThatAnswered(t *testing.T) {
 	if gets[0].Addr != nodeA || !errors.Is(gets[0].Err, proto.ErrMoved) || gets[1].Addr != nodeB || gets[1].Err != nil {
 		t.Fatalf("MOVED: %s", hooktest.Dump(evs))
 	}
-	if st := c.Stats(); st.Moved != 1 || st.Asked != 1 || st.Nodes != 2 || st.Open < 2 {
+	// The MOVED starts a refresh of the map, which after the move names
+	// node B alone: whether it has ended yet is up to the scheduler, so
+	// the node count is 2 before it and 1 after.
+	if st := c.Stats(); st.Moved != 1 || st.Asked != 1 || st.Nodes < 1 || st.Nodes > 2 || st.Open < st.Nodes {
 		t.Fatalf("stats: %+v", st)
 	}
 
