@@ -83,6 +83,7 @@ type Deferred[T any] struct {
 	more       *extra[T]   // rarely used: further steps, the Done channel, pause
 	canceller  func(*Deferred[T])
 	upstream   cancelLink // the Deferred this one waits on, for Cancel
+	lazy       Lazy       // SetLazy: told once when d is first observed
 	wg         sync.WaitGroup
 }
 
@@ -319,6 +320,9 @@ func (d *Deferred[T]) notify() task {
 // case l runs after them, on that goroutine.
 func (d *Deferred[T]) listen(l listener[T]) task {
 	d.mu.Lock()
+	if d.lazy != nil {
+		d.kickAndLock()
+	}
 	d.markReceivedLocked(l)
 	if d.fired && d.lateLocked() {
 		if d.more == nil {
@@ -396,6 +400,9 @@ func (d *Deferred[T]) Unpause() {
 // Fired reports whether d has fired.
 func (d *Deferred[T]) Fired() bool {
 	d.mu.Lock()
+	if d.lazy != nil {
+		d.kickAndLock()
+	}
 	defer d.mu.Unlock()
 	return d.fired
 }
@@ -404,6 +411,9 @@ func (d *Deferred[T]) Fired() bool {
 // are zero, while d is pending.
 func (d *Deferred[T]) Result() (v T, err error, ok bool) {
 	d.mu.Lock()
+	if d.lazy != nil {
+		d.kickAndLock()
+	}
 	defer d.mu.Unlock()
 	if !d.fired {
 		return v, nil, false

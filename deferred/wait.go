@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/txredis/txredis/internal/dispatch"
 	"github.com/txredis/txredis/internal/goroutine"
 )
 
@@ -23,6 +24,9 @@ var closedChan = func() chan struct{} {
 // allocated on the first call.
 func (d *Deferred[T]) Done() <-chan struct{} {
 	d.mu.Lock()
+	if d.lazy != nil {
+		d.kickAndLock()
+	}
 	defer d.mu.Unlock()
 	return d.doneLocked()
 }
@@ -62,14 +66,9 @@ func (d *Deferred[T]) doneLocked() chan struct{} {
 func (d *Deferred[T]) Wait(ctx context.Context) (T, error) {
 	d.mu.Lock()
 	if d.fired {
-		v, err := d.value, d.err
-		if err != nil {
-			d.markReadLocked()
-		}
-		d.mu.Unlock()
-		return v, err
+		return d.firedUnlock()
 	}
-	if dispatchers.Load() != 0 && onDispatcher() {
+	if (dispatchers.Load() != 0 || dispatch.Any()) && onDispatcher() {
 		d.mu.Unlock()
 		err := fmt.Errorf("%w (Wait on %v)", ErrWaitOnDispatcher, d)
 		report(err)
@@ -77,6 +76,22 @@ func (d *Deferred[T]) Wait(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	ctxDone := ctx.Done()
+	if l := d.lazy; l != nil {
+		// Drive may do the work that fires d on this goroutine, which
+		// then need not block; it cannot honour ctx, so with one Wait
+		// only tells that d is awaited.
+		d.lazy = nil
+		d.mu.Unlock()
+		if ctxDone == nil {
+			l.Drive()
+		} else {
+			l.Kick()
+		}
+		d.mu.Lock()
+		if d.fired {
+			return d.firedUnlock()
+		}
+	}
 	if ctxDone == nil {
 		if !d.waiting {
 			d.waiting = true
@@ -95,6 +110,17 @@ func (d *Deferred[T]) Wait(ctx context.Context) (T, error) {
 		var zero T
 		return zero, ctx.Err()
 	}
+}
+
+// firedUnlock returns the result of d, which has fired, to Wait, and
+// releases d.mu.
+func (d *Deferred[T]) firedUnlock() (T, error) {
+	v, err := d.value, d.err
+	if err != nil {
+		d.markReadLocked()
+	}
+	d.mu.Unlock()
+	return v, err
 }
 
 // waited returns the result of d, which has fired, to Wait.
@@ -164,6 +190,9 @@ func updateDispatchers(id uintptr, delta int) {
 // onDispatcher reports whether the calling goroutine is marked.
 func onDispatcher() bool {
 	id := goroutine.Current()
+	if dispatch.Any() && dispatch.Marked(id) {
+		return true
+	}
 	m := dispatchShard(id).Load()
 	if m == nil {
 		return false

@@ -1,0 +1,46 @@
+package deferred
+
+// Lazy is told when a Deferred marked with SetLazy is first observed.
+// It is for handle writers whose work for a Deferred can wait until
+// somebody looks at it, and can then be done on the goroutine that
+// looks: a connection that reads a quiet socket on the goroutine that
+// waits for the reply, instead of handing the reply over from a reader
+// goroutine (rueidis and go-redis read on the caller's goroutine too).
+//
+// Exactly one of the methods is called, once, outside the Deferred's
+// lock, and only if the Deferred has not fired before it is observed.
+type Lazy interface {
+	// Drive is called by Wait (without a context that can end) on the
+	// waiting goroutine before it blocks. It may fire the Deferred there,
+	// or start whatever fires it; either way the Deferred must then fire
+	// without further help.
+	Drive()
+	// Kick is called when the Deferred is observed any other way: a step
+	// is added, Done, Fired or Result is called, or Wait is given a
+	// context that can end. Whatever fires the Deferred must start.
+	Kick()
+}
+
+// SetLazy marks d lazy: l is told when d is first observed (see Lazy).
+// It does nothing once d has fired. A handle calls it before it returns
+// d to its caller.
+func (d *Deferred[T]) SetLazy(l Lazy) {
+	d.mu.Lock()
+	if !d.fired {
+		d.lazy = l
+	}
+	d.mu.Unlock()
+}
+
+// kickAndLock, called with d.mu held and d.lazy set, clears d.lazy and
+// kicks it without the lock, then takes the lock again.
+func (d *Deferred[T]) kickAndLock() {
+	l := d.lazy
+	d.lazy = nil
+	if d.fired {
+		return
+	}
+	d.mu.Unlock()
+	l.Kick()
+	d.mu.Lock()
+}
