@@ -132,9 +132,21 @@ type Conn struct {
 	disconnectD deferred.Deferred[struct{}]
 	firstD      deferred.Deferred[*Conn] // fires on the first connect (eager constructor)
 
+	// rx says who reads the socket (quiet.go); rxRd is the reader
+	// goroutine's proto.Reader while it is parked.
+	rx   uint8
+	rxRd *proto.Reader
+	// lone counts Waits in a row on the only command in flight.
+	lone int
+
 	// trk is the client-side cache and its tracking, installed by the
 	// first cached view reading through the connection (tracking.go).
 	trk atomic.Pointer[tracker]
+	// rxWake hands a parked socket back to the reader goroutine
+	// (capacity 1); wantDrive is set when a caller waited for the only
+	// command in flight, so the reader parks when nothing is pending.
+	rxWake    chan struct{}
+	wantDrive atomic.Bool
 }
 
 // Addr returns the address the connection dials.
@@ -169,9 +181,13 @@ func (c *Conn) send(cmd *proto.Cmd, r Resolver) {
 		return
 	}
 	idle := c.pendingCount.Load() == 0
+	lazy := c.lazyLocked(r, idle)
 	c.enqueueLocked(cmd, r)
 	c.flushAndUnlock(idle)
 	cmd.Release()
+	if lazy != nil {
+		lazy.markLazy(c)
+	}
 }
 
 // sendBatch is SendBatch without the refusal of raw commands; hooks
@@ -197,6 +213,7 @@ func (c *Conn) sendBatchLocked(err error, cmds []*proto.Cmd, rs []Resolver) {
 		return
 	}
 	idle := c.pendingCount.Load() == 0
+	c.unparkLocked()
 	for i, cmd := range cmds {
 		c.enqueueLocked(cmd, rs[i])
 	}
@@ -325,20 +342,16 @@ func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
 	defer func() { c.failPending(gen, in.rest()) }()
 	rd := proto.NewReader(br, c.opts.readerOptions())
 	for {
+		if in.empty() && c.wantDrive.Load() && c.pendingCount.Load() == 0 && !c.park(gen, br, rd) {
+			return // the socket failed while parked (quiet.go)
+		}
 		v, err := rd.ReadValue()
 		if err != nil {
 			c.fail(gen, err)
 			return
 		}
 		if c.isPush(v) {
-			c.pushes.Add(1)
-			if t := c.trk.Load(); t != nil {
-				t.push(v) // invalidations apply before any later reply
-			}
-			// Pushes are never replies: without a handler they are dropped.
-			if c.opts.OnPush != nil {
-				c.opts.OnPush(v)
-			}
+			c.takePush(v)
 			continue
 		}
 		p, ok := in.next()
@@ -362,13 +375,31 @@ func (c *Conn) readLoop(br *bufio.Reader, gen uint64) {
 		}
 		if c.pendingCount.Add(-1) == 0 && c.draining.Load() {
 			c.mu.Lock()
-			if c.drained != nil && c.pendingCount.Load() == 0 {
-				close(c.drained)
-				c.drained = nil
-			}
+			c.closeDrainedLocked()
 			c.mu.Unlock()
 		}
 		p.r.Resolve(v, nil)
+	}
+}
+
+// takePush handles a value read that answers no command.
+func (c *Conn) takePush(v proto.Value) {
+	c.pushes.Add(1)
+	if t := c.trk.Load(); t != nil {
+		t.push(v) // invalidations apply before any later reply
+	}
+	// Pushes are never replies: without a handler they are dropped.
+	if c.opts.OnPush != nil {
+		c.opts.OnPush(v)
+	}
+}
+
+// closeDrainedLocked tells a Disconnect waiting for the replies in flight
+// that the last one has arrived.
+func (c *Conn) closeDrainedLocked() {
+	if c.drained != nil && c.pendingCount.Load() == 0 {
+		close(c.drained)
+		c.drained = nil
 	}
 }
 
@@ -421,6 +452,7 @@ func (c *Conn) watchdog(gen uint64, stop <-chan struct{}, rc *readCounter) {
 		}
 		overdue := c.gen == gen && dl != 0 && now > dl
 		c.mu.Unlock()
+		c.quietTick(gen)
 		if overdue && now-heard >= int64(c.opts.ReplyTimeout) {
 			c.fail(gen, &ConnectionError{Addr: c.opts.Addr, Op: "reply timeout",
 				Err: &timeoutError{msg: "no reply within " + c.opts.ReplyTimeout.String(), cause: ErrTimeout}})
@@ -466,6 +498,7 @@ func (c *Conn) fail(gen uint64, cause error) {
 	c.w.drop()
 	c.wakePending = false
 	c.writing = false
+	c.unparkLocked() // the reader goroutine ends and fails what is pending
 	if t := c.trk.Load(); t != nil {
 		t.lost() // under mu: before any pending command fails
 	}

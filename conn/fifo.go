@@ -118,6 +118,10 @@ func (in *inbox) next() (pending, bool) {
 	return p, true
 }
 
+// empty reports whether every command taken into the inbox has been
+// answered.
+func (in *inbox) empty() bool { return in.i == len(in.buf) }
+
 // head returns the deadline of the oldest command left in the inbox, or
 // -1 when it is empty.
 func (in *inbox) head() int64 {

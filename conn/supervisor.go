@@ -43,12 +43,13 @@ func newConn(opts Options, eager bool) *Conn {
 	opts, addrErr := opts.ApplyURL()
 	opts = opts.withDefaults()
 	c := &Conn{
-		opts:  opts,
-		epoch: time.Now(),
-		state: StateConnecting,
-		wake:  make(chan struct{}, 1),
-		lost:  make(chan uint64, 1),
-		kick:  make(chan struct{}, 1),
+		opts:   opts,
+		epoch:  time.Now(),
+		state:  StateConnecting,
+		wake:   make(chan struct{}, 1),
+		rxWake: make(chan struct{}, 1),
+		lost:   make(chan uint64, 1),
+		kick:   make(chan struct{}, 1),
 		// The first dial is in flight from the start.
 		dialing: new(deferred.Deferred[struct{}]),
 	}
@@ -194,6 +195,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader, rc *readCounter) {
 	c.direct = newDirectWriter(nc)
 	c.inboxHead.Store(-1)
 	c.writing = false
+	c.rx, c.rxRd = rxReader, nil
 	c.state = StateConnected
 	c.lastErr = nil
 	// Reply deadlines of commands queued during the dial start now.
@@ -225,6 +227,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader, rc *readCounter) {
 	case <-c.lost:
 	case <-c.closeCh:
 		c.mu.Lock()
+		c.unparkLocked() // replies owed to Deferreds nobody observes
 		if c.pendingCount.Load() > 0 && c.nc != nil {
 			c.drained = make(chan struct{})
 			c.draining.Store(true)

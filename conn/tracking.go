@@ -94,6 +94,7 @@ func (c *Conn) tracking() *tracker {
 		t.inv = newInvConn(t)
 	}
 	c.trk.Store(t)
+	c.unparkLocked() // invalidations must be read as they come
 	c.mu.Unlock()
 	if t.inv != nil {
 		t.inv.setup()

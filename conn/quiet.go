@@ -1,0 +1,265 @@
+package conn
+
+import (
+	"bufio"
+	"syscall"
+
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/dispatch"
+	"github.com/txredis/txredis/proto"
+)
+
+// Reading a quiet connection on the caller's goroutine.
+//
+// A caller that sends one command and waits for its reply (the
+// round-trip-bound pattern: one goroutine, c=1) would otherwise pay for
+// two goroutine hand-offs per command: the reader goroutine is woken by
+// the reply and wakes the waiter. Instead, when the reader goroutine finds
+// nothing pending and the connection has been used that way, it parks
+// (rxParked) without reading. A command sent then is lazy: its Deferred
+// is marked with deferred.SetLazy, and Wait reads the reply itself on the
+// waiting goroutine (drive), as rueidis and go-redis do. Anything else
+// hands the socket back to the reader goroutine (unparkLocked): a command
+// whose reply is not a plain typed Deferred (batches, hooks, pipelines,
+// transactions), a step added to a lazy Deferred or its Done channel
+// taken (kickLazy), a second command pending when the reply is read,
+// a failure, Disconnect, or the watchdog finding a reply owed or bytes
+// waiting on the socket (quietTick). So every Deferred fires without
+// anybody's help within a watchdog tick, and a server that closes a quiet
+// connection is noticed within one.
+//
+// Only connections whose socket carries nothing but replies park: not
+// subscribers, not with OnPush, not with client-side caching (whose
+// invalidations must be read as they come), not without a reply timeout
+// (no watchdog), and only TCP and unix sockets (which can be peeked).
+
+// Who reads the socket (Conn.rx, under Conn.mu).
+const (
+	rxReader uint8 = iota // the reader goroutine
+	rxParked              // nobody: the reader goroutine waits on rxWake
+	rxCaller              // a goroutine waiting for a lazy command's reply
+)
+
+// loneWaits is how many Waits in a row on the only command in flight
+// make the reader park: a connection shared by a few waiting goroutines
+// sees lone commands now and then, and would otherwise park, and be
+// taken back at once, over and over.
+const loneWaits = 8
+
+// lazyResolver is a Resolver whose Deferred can be marked lazy: the
+// typed Deferreds of the command methods.
+type lazyResolver interface {
+	Resolver
+	markLazy(c *Conn)
+}
+
+func (r *typed[T]) markLazy(c *Conn) {
+	r.c = c
+	r.d.SetLazy(r)
+}
+
+// Drive reads the reply on the waiting goroutine when it can
+// (deferred.Lazy).
+func (r *typed[T]) Drive() { r.c.drive(r) }
+
+// Kick hands the reply to the reader goroutine (deferred.Lazy).
+func (r *typed[T]) Kick() { r.c.kickLazy() }
+
+// quietLocked reports whether the reader goroutine may park: see above.
+func (c *Conn) quietLocked() bool {
+	return !c.opts.PubSub && c.opts.OnPush == nil && c.opts.ReplyTimeout > 0 &&
+		c.trk.Load() == nil && c.direct != nil && !c.closing
+}
+
+// park is called by the reader goroutine of socket gen when nothing is
+// pending, its inbox is empty and nothing is buffered: if the connection
+// is quiet it waits until the socket is handed back to it. It returns
+// false when the socket has failed meanwhile.
+func (c *Conn) park(gen uint64, br *bufio.Reader, rd *proto.Reader) bool {
+	if br.Buffered() != 0 {
+		return true
+	}
+	c.mu.Lock()
+	if c.gen != gen || c.nc == nil {
+		c.mu.Unlock()
+		return false
+	}
+	if c.pendingCount.Load() != 0 || !c.quietLocked() {
+		c.mu.Unlock()
+		return true
+	}
+	c.rx, c.rxRd = rxParked, rd
+	c.mu.Unlock()
+	for {
+		<-c.rxWake
+		c.mu.Lock()
+		if c.rx == rxReader {
+			ok := c.gen == gen && c.nc != nil
+			c.mu.Unlock()
+			return ok
+		}
+		c.mu.Unlock() // a wake-up meant for an earlier park
+	}
+}
+
+// unparkLocked hands a parked socket back to the reader goroutine.
+func (c *Conn) unparkLocked() {
+	if c.rx != rxParked {
+		return
+	}
+	c.rx = rxReader
+	select {
+	case c.rxWake <- struct{}{}:
+	default:
+	}
+}
+
+// lazyLocked decides, for a command about to be queued with r, whether
+// its Deferred is marked lazy (the returned resolver, to be marked once
+// c.mu is released) or the parked reader must take the socket back. A
+// command sent when nothing is pending is marked even while the reader
+// goroutine reads, so that a Wait on it tells the reader to park.
+func (c *Conn) lazyLocked(r Resolver, idle bool) lazyResolver {
+	if c.rx != rxParked && !idle {
+		return nil
+	}
+	if lr, ok := r.(lazyResolver); ok {
+		return lr
+	}
+	c.unparkLocked()
+	return nil
+}
+
+// kickLazy hands the socket back to the reader goroutine: a lazy
+// Deferred is observed by something other than a plain Wait, so the
+// caller is not the one to read. The connection stops parking until a
+// Wait finds it round-trip bound again.
+func (c *Conn) kickLazy() {
+	c.mu.Lock()
+	c.lone = 0
+	c.wantDrive.Store(false)
+	if c.pendingCount.Load() > 0 {
+		c.unparkLocked()
+	}
+	c.mu.Unlock()
+}
+
+// drive is Wait's Drive on a lazy command with resolver r: when the
+// socket is parked and r's reply is the next one, it reads it on this
+// goroutine and resolves r. Otherwise it makes sure the reader goroutine
+// reads it, and Wait blocks as usual.
+func (c *Conn) drive(r Resolver) {
+	c.mu.Lock()
+	if c.rx != rxParked {
+		if c.rx == rxReader && c.pendingCount.Load() == 1 {
+			// One command in flight and its caller waiting: after a few
+			// in a row, the next time the reader finds nothing pending
+			// it leaves the socket to the caller.
+			if c.lone++; c.lone >= loneWaits {
+				c.wantDrive.Store(true)
+			}
+		}
+		c.mu.Unlock()
+		return
+	}
+	if p, ok := c.q.peek(); !ok || p.r != r || c.nc == nil {
+		c.unparkLocked()
+		c.mu.Unlock()
+		return
+	}
+	c.rx = rxCaller
+	gen, rd := c.gen, c.rxRd
+	c.mu.Unlock()
+
+	var v proto.Value
+	for {
+		var err error
+		if v, err = rd.ReadValue(); err != nil {
+			// The reader goroutine, handed the failed socket, fails r
+			// and everything behind it, and ends.
+			c.fail(gen, err)
+			c.mu.Lock()
+			c.rx = rxParked
+			c.unparkLocked()
+			c.mu.Unlock()
+			return
+		}
+		if !c.isPush(v) {
+			break
+		}
+		c.takePush(v)
+	}
+	c.mu.Lock()
+	p, _ := c.q.pop() // r: only the goroutine holding the socket pops
+	c.pendingCount.Add(-1)
+	c.closeDrainedLocked()
+	if c.pendingCount.Load() == 0 && c.nc != nil {
+		// Nothing behind r: the socket stays parked, and r's steps run
+		// here as they would after any Wait.
+		c.rx = rxParked
+		c.mu.Unlock()
+		p.r.Resolve(v, nil)
+		return
+	}
+	// Replies behind r are owed to others: r fires first, as the reader
+	// would fire it, and so on a goroutine where a Wait cannot block the
+	// replies behind it.
+	c.lone = 0
+	c.wantDrive.Store(false)
+	c.mu.Unlock()
+	if slot := dispatch.Enter(); slot >= 0 {
+		p.r.Resolve(v, nil)
+		dispatch.Leave(slot)
+	} else {
+		unmark := deferred.MarkDispatcher()
+		p.r.Resolve(v, nil)
+		unmark()
+	}
+	c.mu.Lock()
+	c.rx = rxParked
+	c.unparkLocked()
+	c.mu.Unlock()
+}
+
+// quietTick is the watchdog's look at a parked socket: a reply owed to a
+// Deferred nobody observes, or bytes (or the end of the stream) waiting
+// on the socket, hand it back to the reader goroutine.
+func (c *Conn) quietTick(gen uint64) {
+	c.mu.Lock()
+	if c.gen != gen || c.rx != rxParked {
+		c.mu.Unlock()
+		return
+	}
+	if c.pendingCount.Load() > 0 {
+		c.unparkLocked()
+		c.mu.Unlock()
+		return
+	}
+	dw := c.direct
+	c.mu.Unlock()
+	if !dw.readable() {
+		return
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.unparkLocked()
+	}
+	c.mu.Unlock()
+}
+
+// readable reports whether a read on the socket would not block: bytes
+// are waiting, the peer closed, or the socket failed.
+func (dw *directWriter) readable() bool {
+	var n int
+	var err error
+	var b [1]byte
+	rerr := dw.raw.Read(func(fd uintptr) bool {
+		n, _, err = syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		return true
+	})
+	if rerr != nil {
+		return true
+	}
+	_ = n
+	return err != syscall.EAGAIN && err != syscall.EINTR
+}
