@@ -2,7 +2,6 @@ package conn
 
 import (
 	"bufio"
-	"syscall"
 
 	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/internal/dispatch"
@@ -245,21 +244,4 @@ func (c *Conn) quietTick(gen uint64) {
 		c.unparkLocked()
 	}
 	c.mu.Unlock()
-}
-
-// readable reports whether a read on the socket would not block: bytes
-// are waiting, the peer closed, or the socket failed.
-func (dw *directWriter) readable() bool {
-	var n int
-	var err error
-	var b [1]byte
-	rerr := dw.raw.Read(func(fd uintptr) bool {
-		n, _, err = syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		return true
-	})
-	if rerr != nil {
-		return true
-	}
-	_ = n
-	return err != syscall.EAGAIN && err != syscall.EINTR
 }

@@ -1,12 +1,10 @@
 package conn
 
 import (
-	"errors"
 	"net"
 	"runtime"
 	"slices"
 	"sync"
-	"syscall"
 
 	"github.com/txredis/txredis/proto"
 )
@@ -160,55 +158,6 @@ func (c *Conn) flushAndUnlock(idle bool) {
 		c.signalLocked()
 	}
 	c.mu.Unlock()
-}
-
-// directWriter makes non-blocking writes on one socket. Its fields carry
-// one write at a time: they belong to the goroutine that set Conn.writing
-// while the socket was live.
-type directWriter struct {
-	raw syscall.RawConn
-	buf []byte
-	n   int
-	err error
-	fn  func(fd uintptr) bool // dw.once, bound once so a write does not allocate
-}
-
-func newDirectWriter(nc net.Conn) *directWriter {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return nil
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return nil
-	}
-	dw := &directWriter{raw: raw}
-	dw.fn = dw.once
-	return dw
-}
-
-// write makes one non-blocking write of buf and reports how much the
-// socket took.
-func (dw *directWriter) write(buf []byte) (int, error) {
-	dw.buf, dw.n, dw.err = buf, 0, nil
-	err := dw.raw.Write(dw.fn)
-	n, werr := dw.n, dw.err
-	dw.buf = nil
-	if err != nil {
-		return 0, err
-	}
-	if n < 0 {
-		n = 0
-	}
-	if errors.Is(werr, syscall.EAGAIN) || errors.Is(werr, syscall.EINTR) {
-		return n, nil
-	}
-	return n, werr
-}
-
-func (dw *directWriter) once(fd uintptr) bool {
-	dw.n, dw.err = syscall.Write(int(fd), dw.buf)
-	return true // never wait for the socket: the writer goroutine does that
 }
 
 // writeLoop owns writes on nc for generation gen. Woken by a sender, it

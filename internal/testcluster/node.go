@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/txredis/txredis/internal/testserver"
@@ -119,18 +118,18 @@ func (n *Node) Alive() bool {
 // Freeze stops the process with SIGSTOP: it keeps its sockets, and the
 // kernel keeps accepting connections and bytes for it, but it answers
 // nothing until Thaw.
-func (n *Node) Freeze() error { return n.signal(syscall.SIGSTOP, true) }
+func (n *Node) Freeze() error { return n.signal(true) }
 
 // Thaw resumes a frozen process with SIGCONT.
-func (n *Node) Thaw() error { return n.signal(syscall.SIGCONT, false) }
+func (n *Node) Thaw() error { return n.signal(false) }
 
-func (n *Node) signal(sig syscall.Signal, frozen bool) error {
+func (n *Node) signal(frozen bool) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.proc == nil {
 		return fmt.Errorf("testcluster: node %s is not running", n.Addr())
 	}
-	if err := syscall.Kill(n.proc.Pid(), sig); err != nil {
+	if err := freeze(n.proc.Pid(), frozen); err != nil {
 		return err
 	}
 	n.frozen = frozen

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"syscall"
 	"time"
 )
 
@@ -28,7 +27,7 @@ func StartProcess(bin string, args []string, dir, logPath string, ready func() e
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, err
@@ -54,7 +53,7 @@ func StartProcess(bin string, args []string, dir, logPath string, ready func() e
 // Kill sends SIGKILL to the process's group and waits until it has
 // exited. Calling it again does nothing harmful.
 func (p *Process) Kill() {
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	killGroup(p.cmd)
 	<-p.exited
 	_ = p.log.Close()
 }
