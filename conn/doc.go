@@ -86,6 +86,18 @@
 // into few writes without timers; a reader goroutine resolves the FIFO in
 // order as replies arrive.
 //
+// A quiet connection (one goroutine sending a command and waiting for it,
+// again and again) skips the hand-offs: a command sent on an idle
+// connection is written by the sending goroutine itself, and once Wait has
+// found the only command in flight awaited a few times in a row, the
+// reader goroutine stops reading while nothing is pending and Wait reads
+// the reply on the waiting goroutine (as go-redis and rueidis do). One
+// goroutine owns the socket's reads at any time; anything but a plain
+// Wait (a callback, Done, Result, a second command in flight, a batch, a
+// hook, client-side caching, a failure) hands them back to the reader
+// goroutine, which also looks at a parked socket every watchdog tick, so
+// a server closing a quiet connection is noticed within one.
+//
 // # Order
 //
 // On one Conn, commands are written and answered in the order they are
@@ -193,7 +205,9 @@
 //
 // A Conn is safe for concurrent use by many goroutines. Deferred
 // callbacks of replies run on the connection's reader goroutine: they must
-// not block, but they may send more commands (sending never blocks).
+// not block, but they may send more commands (sending never blocks). (A
+// step that another goroutine adds to a Deferred while a quiet Wait is
+// reading its reply runs on the waiting goroutine; see Pipelining.)
 //
 // Never Wait in a callback: the reader goroutine would stop delivering
 // replies, the awaited one included. On amd64 and arm64 such a Wait
