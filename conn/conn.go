@@ -147,6 +147,7 @@ type Conn struct {
 	// command in flight, so the reader parks when nothing is pending.
 	rxWake    chan struct{}
 	wantDrive atomic.Bool
+	lazy      deferred.Lazy // drive and kickLazy, given to lazy Deferreds
 }
 
 // Addr returns the address the connection dials.

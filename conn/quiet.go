@@ -50,19 +50,18 @@ const loneWaits = 8
 type lazyResolver interface {
 	Resolver
 	markLazy(c *Conn)
+	deferred() any // the Deferred, as Lazy.Drive is given it
 }
 
-func (r *typed[T]) markLazy(c *Conn) {
-	r.c = c
-	r.d.SetLazy(r)
+func (r *typed[T]) markLazy(c *Conn) { r.d.SetLazy(&c.lazy) }
+
+func (r *typed[T]) deferred() any { return &r.d }
+
+// isDeferredOf reports whether r is the resolver of Deferred d.
+func isDeferredOf(r Resolver, d any) bool {
+	lr, ok := r.(lazyResolver)
+	return ok && lr.deferred() == d
 }
-
-// Drive reads the reply on the waiting goroutine when it can
-// (deferred.Lazy).
-func (r *typed[T]) Drive() { r.c.drive(r) }
-
-// Kick hands the reply to the reader goroutine (deferred.Lazy).
-func (r *typed[T]) Kick() { r.c.kickLazy() }
 
 // quietLocked reports whether the reader goroutine may park: see above.
 func (c *Conn) quietLocked() bool {
@@ -143,11 +142,11 @@ func (c *Conn) kickLazy() {
 	c.mu.Unlock()
 }
 
-// drive is Wait's Drive on a lazy command with resolver r: when the
-// socket is parked and r's reply is the next one, it reads it on this
-// goroutine and resolves r. Otherwise it makes sure the reader goroutine
+// drive is Wait's Drive on the Deferred d of a lazy command: when the
+// socket is parked and d's reply is the next one, it reads it on this
+// goroutine and resolves d. Otherwise it makes sure the reader goroutine
 // reads it, and Wait blocks as usual.
-func (c *Conn) drive(r Resolver) {
+func (c *Conn) drive(d any) {
 	c.mu.Lock()
 	if c.rx != rxParked {
 		if c.rx == rxReader && c.pendingCount.Load() == 1 {
@@ -161,7 +160,7 @@ func (c *Conn) drive(r Resolver) {
 		c.mu.Unlock()
 		return
 	}
-	if p, ok := c.q.peek(); !ok || p.r != r || c.nc == nil {
+	if p, ok := c.q.peek(); !ok || !isDeferredOf(p.r, d) || c.nc == nil {
 		c.unparkLocked()
 		c.mu.Unlock()
 		return

@@ -38,7 +38,6 @@ func (f ResolverFunc) Resolve(v proto.Value, err error) { f(v, err) }
 type typed[T any] struct {
 	d    deferred.Deferred[T]
 	conv func(proto.Value) (T, error)
-	c    *Conn // set when the command is lazy (quiet.go)
 }
 
 func (r *typed[T]) Resolve(v proto.Value, err error) {

@@ -54,6 +54,7 @@ func newConn(opts Options, eager bool) *Conn {
 		dialing: new(deferred.Deferred[struct{}]),
 	}
 	c.inboxHead.Store(-1)
+	c.lazy = deferred.Lazy{Drive: c.drive, Kick: c.kickLazy}
 	c.addrErr = addrErr
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.closeCh = c.ctx.Done()

@@ -83,7 +83,7 @@ type Deferred[T any] struct {
 	more       *extra[T]   // rarely used: further steps, the Done channel, pause
 	canceller  func(*Deferred[T])
 	upstream   cancelLink // the Deferred this one waits on, for Cancel
-	lazy       Lazy       // SetLazy: told once when d is first observed
+	lazy       *Lazy      // SetLazy: told once when d is first observed
 	wg         sync.WaitGroup
 }
 

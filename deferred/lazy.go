@@ -7,24 +7,27 @@ package deferred
 // waits for the reply, instead of handing the reply over from a reader
 // goroutine (rueidis and go-redis read on the caller's goroutine too).
 //
-// Exactly one of the methods is called, once, outside the Deferred's
-// lock, and only if the Deferred has not fired before it is observed.
-type Lazy interface {
+// Exactly one of the functions is called, once, outside the Deferred's
+// lock, and only if the Deferred has not fired before it is observed. A
+// Lazy is shared by the Deferreds of one handle and must not change once
+// it is in use.
+type Lazy struct {
 	// Drive is called by Wait (without a context that can end) on the
-	// waiting goroutine before it blocks. It may fire the Deferred there,
-	// or start whatever fires it; either way the Deferred must then fire
-	// without further help.
-	Drive()
+	// waiting goroutine before it blocks, with the Deferred (a
+	// *Deferred[T]) as d. It may fire the Deferred there, or start
+	// whatever fires it; either way the Deferred must then fire without
+	// further help.
+	Drive func(d any)
 	// Kick is called when the Deferred is observed any other way: a step
 	// is added, Done, Fired or Result is called, or Wait is given a
 	// context that can end. Whatever fires the Deferred must start.
-	Kick()
+	Kick func()
 }
 
 // SetLazy marks d lazy: l is told when d is first observed (see Lazy).
 // It does nothing once d has fired. A handle calls it before it returns
 // d to its caller.
-func (d *Deferred[T]) SetLazy(l Lazy) {
+func (d *Deferred[T]) SetLazy(l *Lazy) {
 	d.mu.Lock()
 	if !d.fired {
 		d.lazy = l

@@ -13,7 +13,12 @@ type lazyProbe struct {
 	fireOnDrive   bool
 }
 
-func (p *lazyProbe) Drive() {
+func (p *lazyProbe) lazy() *Lazy { return &Lazy{Drive: p.Drive, Kick: p.Kick} }
+
+func (p *lazyProbe) Drive(d any) {
+	if d != any(p.d) {
+		panic("Drive was not given its Deferred")
+	}
 	p.drives++
 	if p.fireOnDrive {
 		_ = p.d.Callback(7)
@@ -28,7 +33,7 @@ func (p *lazyProbe) Kick() {
 func TestLazyDriveOnWait(t *testing.T) {
 	d := new(Deferred[int])
 	p := &lazyProbe{d: d, fireOnDrive: true}
-	d.SetLazy(p)
+	d.SetLazy(p.lazy())
 	v, err := d.Wait(context.Background())
 	if v != 7 || err != nil || p.drives != 1 || p.kicks != 0 {
 		t.Fatalf("Wait: %d, %v; drives %d, kicks %d", v, err, p.drives, p.kicks)
@@ -38,7 +43,7 @@ func TestLazyDriveOnWait(t *testing.T) {
 func TestLazyDriveThatLeavesItPendingStillBlocks(t *testing.T) {
 	d := new(Deferred[int])
 	p := &lazyProbe{d: d}
-	d.SetLazy(p)
+	d.SetLazy(p.lazy())
 	go func() {
 		time.Sleep(10 * time.Millisecond)
 		_ = d.Callback(3)
@@ -66,7 +71,7 @@ func TestLazyKickedByEveryOtherObserver(t *testing.T) {
 	for name, observe := range observers {
 		d := new(Deferred[int])
 		p := &lazyProbe{d: d}
-		d.SetLazy(p)
+		d.SetLazy(p.lazy())
 		observe(d)
 		observe(d) // told once only
 		if p.kicks != 1 || p.drives != 0 {
@@ -78,12 +83,12 @@ func TestLazyKickedByEveryOtherObserver(t *testing.T) {
 func TestLazyNotToldOnceFired(t *testing.T) {
 	d := new(Deferred[int])
 	p := &lazyProbe{d: d}
-	d.SetLazy(p)
+	d.SetLazy(p.lazy())
 	_ = d.Callback(1)
 	d.Observe(func(int, error) {})
 	_, _ = d.Wait(context.Background())
 	d2 := Succeed(2)
-	d2.SetLazy(p)
+	d2.SetLazy(p.lazy())
 	d2.Result()
 	if p.kicks != 0 || p.drives != 0 {
 		t.Fatalf("drives %d, kicks %d after firing", p.drives, p.kicks)

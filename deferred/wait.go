@@ -83,7 +83,7 @@ func (d *Deferred[T]) Wait(ctx context.Context) (T, error) {
 		d.lazy = nil
 		d.mu.Unlock()
 		if ctxDone == nil {
-			l.Drive()
+			l.Drive(d)
 		} else {
 			l.Kick()
 		}
