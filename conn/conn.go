@@ -83,9 +83,13 @@ type Conn struct {
 	// for every command would cost more than the rest of enqueueing it.
 	// Deadlines from it are rounded up by a tick (watchdogTick).
 	clock atomic.Int64
+	// stateNow mirrors state for State, which pools call for every
+	// command they route: it changes under mu, and reads take no lock.
+	stateNow atomic.Int32
 
 	mu sync.Mutex // protects the fields below
-	// state is the current state; lastErr why it is not connected.
+	// state is the current state, set with setStateLocked; lastErr why
+	// it is not connected.
 	state   State
 	lastErr error
 	// w holds encoded commands the writer has not taken yet (see
@@ -158,10 +162,14 @@ func (c *Conn) Addr() string { return c.opts.Addr }
 func (c *Conn) Options() Options { return c.opts }
 
 // State returns the current state.
-func (c *Conn) State() State {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.state
+// It takes no lock: a pool asks it of its connections for every command
+// it routes, and learns of a failure at once, before OnState reports it.
+func (c *Conn) State() State { return State(c.stateNow.Load()) }
+
+// setStateLocked sets the state, called with c.mu held.
+func (c *Conn) setStateLocked(s State) {
+	c.state = s
+	c.stateNow.Store(int32(s))
 }
 
 // Pending returns the number of commands sent and not yet answered.
@@ -492,9 +500,9 @@ func (c *Conn) fail(gen uint64, cause error) {
 	}
 	c.lastErr = cerr
 	if c.closing {
-		c.state = StateClosed
+		c.setStateLocked(StateClosed)
 	} else {
-		c.state = StateDisconnected
+		c.setStateLocked(StateDisconnected)
 	}
 	c.w.drop()
 	c.wakePending = false

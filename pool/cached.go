@@ -25,7 +25,7 @@ func (p *Pool) Cached(ttl time.Duration) *conn.Cached { return conn.NewCached(p,
 // (conn.CacheRouter). It takes no lock and does not allocate.
 func (p *Pool) CacheConn(key string) (*conn.Conn, bool) {
 	m := p.members[maphash.String(cacheSeed, key)%uint64(len(p.members))]
-	return m.c, !m.leased.Load() && conn.State(m.state.Load()) == conn.StateConnected
+	return m.c, !m.leased.Load() && m.c.State() == conn.StateConnected
 }
 
 // CacheConns appends the pooled connections to dst (conn.CacheRouter).

@@ -236,7 +236,7 @@ func (p *Pool) leasePooledLocked(k kind) *conn.Lease {
 		var best *member
 		free, bestPending := 0, 0
 		for i, m := range p.members {
-			if (skip != nil && skip[i]) || m.leased.Load() || conn.State(m.state.Load()) != conn.StateConnected {
+			if (skip != nil && skip[i]) || m.leased.Load() || m.c.State() != conn.StateConnected {
 				continue
 			}
 			free++

@@ -58,11 +58,12 @@ type Pool struct {
 	closeQ []*extra
 }
 
-// member is one pooled connection. state mirrors the connection's state,
-// fed by its OnState hook, so that picking a connection takes no lock.
+// member is one pooled connection. Picking one reads c.State, which
+// takes no lock and changes the moment the connection fails (its OnState
+// hook reports the failure only once the failed commands' callbacks
+// have run).
 type member struct {
 	c        *conn.Conn
-	state    atomic.Int32 // conn.State
 	leased   atomic.Bool  // set by the pool before TryLease, cleared after Release
 	inflight atomic.Int32 // Sends in progress that saw leased == false
 	everUp   atomic.Bool
@@ -106,7 +107,6 @@ func newPool(opts Options, eager bool) *Pool {
 	p.mu.Lock()
 	for i := range p.members {
 		m := &member{}
-		m.state.Store(int32(conn.StateConnecting))
 		co := p.dialOpts
 		co.OnState = p.pooledHook(m)
 		m.c = conn.New(co)
@@ -120,7 +120,6 @@ func newPool(opts Options, eager bool) *Pool {
 func (p *Pool) pooledHook(m *member) func(conn.StateEvent) {
 	user := p.opts.OnState
 	return func(e conn.StateEvent) {
-		m.state.Store(int32(e.State))
 		switch e.State {
 		case conn.StateConnecting:
 			p.dials.Add(1)
@@ -271,7 +270,7 @@ func (p *Pool) pick() *member {
 		if m.leased.Load() {
 			continue
 		}
-		switch conn.State(m.state.Load()) {
+		switch m.c.State() {
 		case conn.StateConnected:
 			pend := m.c.Pending()
 			if first == nil && pend < spillAt {
@@ -391,7 +390,7 @@ func (p *Pool) disconnect() {
 func (p *Pool) Stats() Stats {
 	s := Stats{PoolSize: len(p.members), Dials: p.dials.Load(), Failures: p.failures.Load(), Reconnects: p.reconnects.Load()}
 	for _, m := range p.members {
-		if conn.State(m.state.Load()) == conn.StateConnected {
+		if m.c.State() == conn.StateConnected {
 			s.Open++
 		}
 		s.Pending += m.c.Pending()
