@@ -86,15 +86,32 @@ func (c Commands) Ping() *deferred.Deferred[string] {
 
 // checkRaw returns the error a raw command given to Do or DoCmd of c
 // fails with before it is sent: an empty name, or, when c sends through
-// an owned view that skips the check (a Conn's, a Tx's, a Pipeline's), a
+// an owned view that skips the check (a Conn's, a Tx's, a Pipeline's),
+// directly or through context views, a
 // command handle.RefuseShared refuses. Every other handle's Send refuses such
 // commands itself, with its own error (a Ring's is an ErrNotSharded).
 func (c Commands) checkRaw(cmd *proto.Cmd) error {
 	if cmd.Name() == "" {
 		return plumb.BadArgs("Do", "empty command name")
 	}
-	if _, ok := c.s.(owned); ok {
+	if skipsRefusal(c.s) {
 		return plumb.RefuseShared(cmd)
 	}
 	return nil
+}
+
+// skipsRefusal reports whether s sends to an owned view, which does not
+// check raw commands, directly or through context views, which pass
+// commands on unchecked.
+func skipsRefusal(s Sender) bool {
+	for {
+		switch v := s.(type) {
+		case owned:
+			return true
+		case *view:
+			s = v.s
+		default:
+			return false
+		}
+	}
 }
