@@ -1,6 +1,7 @@
 package conn_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -363,6 +364,9 @@ func TestTxRefusesControlCommands(t *testing.T) {
 	for _, name := range []string{"EXEC", "discard", "MULTI", "RESET", "QUIT"} {
 		if _, err := testutil.Wait(t, tx.Do(name)); !errors.Is(err, conn.ErrBadArgs) {
 			t.Fatalf("Do(%s) on a Tx: have %v, want ErrBadArgs", name, err)
+		}
+		if _, err := testutil.Wait(t, tx.WithContext(context.Background()).Do(name)); !errors.Is(err, conn.ErrBadArgs) {
+			t.Fatalf("Do(%s) on a Tx's context view: have %v, want ErrBadArgs", name, err)
 		}
 	}
 	inc := tx.Incr("n")
