@@ -1,0 +1,205 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/proto"
+)
+
+// These tests try to break the quiet mode of quiet.go: a Deferred that
+// never fires or fires late, replies out of order, deadlocks between the
+// waiting goroutine that reads the socket and the rest of the connection.
+
+// gatedServer is a scripted server that answers PING at once and holds
+// the reply to every GET until release is called (or, with silent set,
+// never answers a GET at all).
+type gatedServer struct {
+	addr string
+	mu   sync.Mutex
+	gate chan struct{}
+}
+
+func newGatedServer(t *testing.T) *gatedServer {
+	g := &gatedServer{gate: make(chan struct{})}
+	g.addr = scripted(t, func(nc net.Conn, args []string) {
+		if len(args) > 0 && args[0] == "GET" {
+			g.mu.Lock()
+			gate := g.gate
+			g.mu.Unlock()
+			<-gate
+			_, _ = nc.Write([]byte("$1\r\nv\r\n"))
+			return
+		}
+		_, _ = nc.Write([]byte("+PONG\r\n"))
+	})
+	t.Cleanup(g.release)
+	return g
+}
+
+// release answers the GETs held and every later one at once.
+func (g *gatedServer) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-g.gate:
+	default:
+		close(g.gate)
+	}
+}
+
+// waitRx waits until c's socket is held by want.
+func waitRx(t *testing.T, c *Conn, want uint8) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.rxState() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("the socket never reached state %d (it is in %d)", want, c.rxState())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// The watchdog peeks at a parked socket (quietTick) after it has seen it
+// parked and released c.mu. A waiting goroutine may take the socket in
+// that gap and block in a read; the peek must not then wait for that
+// read, or the watchdog stops: a silent server is never timed out
+// (ReplyTimeout) and the waiting goroutine's command never fires. So a
+// peek made while a waiting goroutine reads returns at once.
+func TestQuietReviewPeekDoesNotWaitForTheCallersRead(t *testing.T) {
+	g := newGatedServer(t)
+	c := quietConn(t, g.addr, 5*time.Second)
+	settle(t, c)
+	bg := context.Background()
+	got := make(chan error, 1)
+	go func() {
+		_, err := c.Get("k").Wait(bg) // read on this goroutine: GET is held
+		got <- err
+	}()
+	waitRx(t, c, rxCaller)
+	c.mu.Lock()
+	dw := c.direct
+	c.mu.Unlock()
+	peeked := make(chan bool, 1)
+	go func() { peeked <- dw.readable() }()
+	select {
+	case r := <-peeked:
+		if r {
+			t.Error("the peek found bytes on a socket with nothing to read")
+		}
+	case <-time.After(time.Second):
+		g.release()
+		<-peeked
+		t.Error("the watchdog's peek waited for the waiting goroutine's read")
+	}
+	g.release()
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// laterSender is a handle that sends its commands some time after they
+// were made, from a goroutine of its own, as a handle that waits for its
+// target does (sentinel waiting for a master, a ring learning a command's
+// keys): the caller may already be waiting on the Deferred when the
+// connection queues the command.
+type laterSender struct {
+	c    *Conn
+	sent chan func()
+}
+
+func (s *laterSender) Send(cmd *proto.Cmd, r Resolver) {
+	s.sent <- func() { s.c.Send(cmd, r) }
+}
+
+// A command whose Deferred is already awaited when a handle hands it to
+// a parked connection must be read at once: nobody will observe the
+// Deferred again, so marking it lazy leaves its reply on the socket until
+// the watchdog's next tick (ReplyTimeout/8: over a second by default).
+func TestQuietReviewAwaitedBeforeSentIsNotLeftForTheWatchdog(t *testing.T) {
+	mr := miniredis.RunT(t)
+	mr.Set("k", "v")
+	// Ticks 10s apart: a reply left for the watchdog takes seconds.
+	c := quietConn(t, mr.Addr(), 80*time.Second)
+	s := &laterSender{c: c, sent: make(chan func(), 1)}
+	cmds := NewCommands(s)
+	bg := context.Background()
+	for i := range 3 {
+		settle(t, c)
+		d := cmds.Get("k")
+		send := <-s.sent
+		got := make(chan error, 1)
+		waiting := make(chan struct{})
+		go func() {
+			close(waiting)
+			v, err := d.Wait(bg)
+			if err == nil && v != "v" {
+				err = &proto.ProtocolError{Msg: "GET = " + v}
+			}
+			got <- err
+		}()
+		<-waiting
+		time.Sleep(20 * time.Millisecond) // let Wait block first
+		send()
+		select {
+		case err := <-got:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(time.Second):
+			t.Fatalf("round %d: the reply to an awaited command was left on the parked socket", i)
+		}
+	}
+}
+
+// A silent server is timed out within ReplyTimeout and a few ticks while
+// the waiting goroutine, not the reader goroutine, reads the socket: the
+// command fails with a connection error, and the connection comes back.
+func TestQuietReviewSilentServerWhileTheCallerReads(t *testing.T) {
+	g := newGatedServer(t)
+	const rt = 200 * time.Millisecond
+	c := quietConn(t, g.addr, rt)
+	bg := context.Background()
+	for range 3 {
+		resettle(t, c)
+		start := time.Now()
+		_, err := c.Get("k").Wait(bg) // the server never answers
+		el := time.Since(start)
+		if !isConnErr(err) {
+			t.Fatalf("GET on a silent server: %v, want a connection error", err)
+		}
+		// ReplyTimeout plus two ticks, and room for a loaded machine.
+		if el < rt || el > rt+time.Second {
+			t.Fatalf("GET on a silent server failed after %v (ReplyTimeout %v)", el, rt)
+		}
+	}
+}
+
+// resettle is settle on a connection that may be redialling.
+func resettle(t *testing.T, c *Conn) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.State() != StateConnected {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection did not come back")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	settle(t, c)
+}
+
+func isConnErr(err error) bool {
+	var ce *ConnectionError
+	return errors.As(err, &ce)
+}
+
+var _ = strconv.Itoa
+var _ = deferred.MarkDispatcher
