@@ -58,18 +58,19 @@ func (dw *directWriter) once(fd uintptr) bool {
 }
 
 // readable reports whether a read on the socket would not block: bytes
-// are waiting, the peer closed, or the socket failed.
+// are waiting, the peer closed, or the socket failed. It never waits:
+// the peek goes through Control, not Read, which would first wait for a
+// read in progress on another goroutine (a waiting goroutine that took
+// the socket after the watchdog saw it parked), and so stop the
+// watchdog for as long as that read lasts.
 func (dw *directWriter) readable() bool {
-	var n int
 	var err error
 	var b [1]byte
-	rerr := dw.raw.Read(func(fd uintptr) bool {
-		n, _, err = syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		return true
+	rerr := dw.raw.Control(func(fd uintptr) {
+		_, _, err = syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 	})
 	if rerr != nil {
 		return true
 	}
-	_ = n
 	return err != syscall.EAGAIN && err != syscall.EINTR
 }
