@@ -26,12 +26,22 @@ type Lazy struct {
 
 // SetLazy marks d lazy: l is told when d is first observed (see Lazy).
 // It does nothing once d has fired. A handle calls it before it returns
-// d to its caller.
+// d to its caller; if d is observed already (a Wait blocks on it, it has
+// steps, or its Done channel was taken), as when a handle that sends
+// later returned d first, nobody would tell l: SetLazy then calls
+// l.Kick instead of marking d.
 func (d *Deferred[T]) SetLazy(l *Lazy) {
 	d.mu.Lock()
-	if !d.fired {
-		d.lazy = l
+	if d.fired {
+		d.mu.Unlock()
+		return
 	}
+	if d.waiting || d.first != nil || (d.more != nil && d.more.done != nil) {
+		d.mu.Unlock()
+		l.Kick()
+		return
+	}
+	d.lazy = l
 	d.mu.Unlock()
 }
 

@@ -94,3 +94,36 @@ func TestLazyNotToldOnceFired(t *testing.T) {
 		t.Fatalf("drives %d, kicks %d after firing", p.drives, p.kicks)
 	}
 }
+
+// A Deferred already observed when it is marked lazy (its handle sends
+// it later) is kicked at once, since nobody will observe it again.
+func TestLazySetOnAnObservedDeferredKicks(t *testing.T) {
+	observers := map[string]func(d *Deferred[int]){
+		"Observe": func(d *Deferred[int]) { d.Observe(func(int, error) {}) },
+		"Done":    func(d *Deferred[int]) { d.Done() },
+		"Wait": func(d *Deferred[int]) {
+			go func() { _, _ = d.Wait(context.Background()) }()
+			for {
+				d.mu.Lock()
+				w := d.waiting
+				d.mu.Unlock()
+				if w {
+					return
+				}
+				time.Sleep(time.Millisecond)
+			}
+		},
+	}
+	for name, observe := range observers {
+		d := new(Deferred[int])
+		p := &lazyProbe{d: d}
+		observe(d)
+		d.SetLazy(p.lazy())
+		if p.kicks != 1 || p.drives != 0 {
+			t.Errorf("%s: drives %d, kicks %d; want one kick", name, p.drives, p.kicks)
+		}
+		if v, err := d.Wait(context.Background()); v != 8 || err != nil {
+			t.Errorf("%s: Wait: %d, %v", name, v, err)
+		}
+	}
+}
