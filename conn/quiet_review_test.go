@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
-	"github.com/txredis/txredis/deferred"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -201,5 +201,44 @@ func isConnErr(err error) bool {
 	return errors.As(err, &ce)
 }
 
-var _ = strconv.Itoa
-var _ = deferred.MarkDispatcher
+// Replies fire in the order the commands were sent. A waiting goroutine
+// that read its reply must fire it before it lets anyone else read the
+// socket: converting a large reply takes a while, and a command sent
+// meanwhile by another goroutine, read on that goroutine, must not fire
+// first (the reader goroutine never lets it: it fires a reply before it
+// reads the next).
+func TestQuietReviewLargeReplyFiresBeforeTheNextCommand(t *testing.T) {
+	mr := miniredis.RunT(t)
+	elems := make([]string, 50000)
+	for i := range elems {
+		elems[i] = strconv.Itoa(i)
+	}
+	if _, err := mr.Push("big", elems...); err != nil {
+		t.Fatal(err)
+	}
+	c := quietConn(t, mr.Addr(), 0)
+	bg := context.Background()
+	for i := range 20 {
+		settle(t, c)
+		d1 := c.LRange("big", 0, -1)
+		early := make(chan bool, 1)
+		go func() {
+			// Send PING as soon as LRANGE's reply has been taken off the
+			// socket: it was sent after LRANGE, so it fires after it.
+			for c.Pending() != 0 {
+				runtime.Gosched()
+			}
+			if _, err := c.Ping().Wait(bg); err != nil {
+				t.Error(err)
+			}
+			_, _, fired := d1.Result()
+			early <- !fired
+		}()
+		if v, err := d1.Wait(bg); err != nil || len(v) != len(elems) {
+			t.Fatalf("LRANGE: %d elements, %v", len(v), err)
+		}
+		if <-early {
+			t.Fatalf("round %d: PING fired before the LRANGE sent ahead of it", i)
+		}
+	}
+}
