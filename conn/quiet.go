@@ -191,20 +191,13 @@ func (c *Conn) drive(d any) {
 	p, _ := c.q.pop() // r: only the goroutine holding the socket pops
 	c.pendingCount.Add(-1)
 	c.closeDrainedLocked()
-	if c.pendingCount.Load() == 0 && c.nc != nil {
-		// Nothing behind r: the socket stays parked, and r's steps run
-		// here as they would after any Wait.
-		c.rx = rxParked
-		c.mu.Unlock()
-		p.r.Resolve(v, nil)
-		return
-	}
-	// Replies behind r are owed to others: r fires first, as the reader
-	// would fire it, and so on a goroutine where a Wait cannot block the
-	// replies behind it.
-	c.lone = 0
-	c.wantDrive.Store(false)
 	c.mu.Unlock()
+	// r fires before the socket is handed on, as the reader goroutine
+	// fires a reply before it reads the next: a command sent meanwhile
+	// waits for it, however long converting the reply takes. Its steps
+	// (added by other goroutines while this one read) run here as they
+	// would on the reader goroutine, so a Wait in them cannot block the
+	// replies behind r.
 	if slot := dispatch.Enter(); slot >= 0 {
 		p.r.Resolve(v, nil)
 		dispatch.Leave(slot)
@@ -215,7 +208,15 @@ func (c *Conn) drive(d any) {
 	}
 	c.mu.Lock()
 	c.rx = rxParked
-	c.unparkLocked()
+	if c.pendingCount.Load() != 0 || c.nc == nil || !c.quietLocked() {
+		// Replies behind r are owed to others (or the socket failed, or
+		// may no longer park): the reader goroutine takes it back.
+		if c.pendingCount.Load() != 0 {
+			c.lone = 0
+			c.wantDrive.Store(false)
+		}
+		c.unparkLocked()
+	}
 	c.mu.Unlock()
 }
 
