@@ -12,6 +12,8 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
+	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
 
@@ -240,5 +242,122 @@ func TestQuietReviewLargeReplyFiresBeforeTheNextCommand(t *testing.T) {
 		if <-early {
 			t.Fatalf("round %d: PING fired before the LRANGE sent ahead of it", i)
 		}
+	}
+}
+
+// Disconnect while a waiting goroutine reads a reply that is late: the
+// reply still arrives (Disconnect lets replies in flight arrive), the
+// waiting goroutine gets it, Disconnect fires, and every goroutine of
+// the connection ends.
+func TestQuietReviewDisconnectWhileTheCallerReads(t *testing.T) {
+	g := newGatedServer(t)
+	before := runtime.NumGoroutine()
+	c, err := Connect(Options{Addr: g.addr, ReplyTimeout: 5 * time.Second}).Wait(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle(t, c)
+	bg := context.Background()
+	got := make(chan string, 1)
+	go func() {
+		v, err := c.Get("k").Wait(bg)
+		if err != nil {
+			v = err.Error()
+		}
+		got <- v
+	}()
+	waitRx(t, c, rxCaller)
+	dis := c.Disconnect()
+	time.Sleep(50 * time.Millisecond)
+	if dis.Fired() {
+		t.Fatal("Disconnect fired with a reply in flight")
+	}
+	g.release()
+	select {
+	case v := <-got:
+		if v != "v" {
+			t.Fatalf("GET during Disconnect: %q", v)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting goroutine never got its reply")
+	}
+	if _, err := dis.Wait(bg); err != nil {
+		t.Fatal(err)
+	}
+	testutil.CheckGoroutines(t, before)
+}
+
+// Disconnect on a parked socket with replies owed to Deferreds nobody
+// observes: they are read (not failed) before the socket closes.
+func TestQuietReviewDisconnectWhileParkedWithUnobservedReplies(t *testing.T) {
+	mr := miniredis.RunT(t)
+	before := runtime.NumGoroutine()
+	// Ticks 10s apart: only Disconnect can have the replies read.
+	c, err := Connect(Options{Addr: mr.Addr(), ReplyTimeout: 80 * time.Second}).Wait(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle(t, c)
+	var ds []*deferred.Deferred[int64]
+	for range 5 {
+		ds = append(ds, c.Incr("n"))
+	}
+	if _, err := c.Disconnect().Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range ds {
+		if v, err, ok := d.Result(); !ok || err != nil || v != int64(i+1) {
+			t.Fatalf("INCR %d: %d, %v, %v", i, v, err, ok)
+		}
+	}
+	testutil.CheckGoroutines(t, before)
+}
+
+// A step that another goroutine adds to a Deferred while a waiting
+// goroutine reads its reply runs once, on the waiting goroutine, with
+// the reply; as on the reader goroutine, a Wait in it fails with
+// ErrWaitOnDispatcher instead of blocking the replies behind it, and
+// the command the step sent is still answered.
+func TestQuietReviewStepAddedWhileTheCallerReads(t *testing.T) {
+	g := newGatedServer(t)
+	c := quietConn(t, g.addr, 5*time.Second)
+	settle(t, c)
+	bg := context.Background()
+	d := c.Get("k")
+	got := make(chan string, 1)
+	go func() {
+		v, _ := d.Wait(bg)
+		got <- v
+	}()
+	waitRx(t, c, rxCaller)
+	var mu sync.Mutex
+	calls, stepV := 0, ""
+	var stepErr error
+	var ping *deferred.Deferred[string]
+	d.Observe(func(v string, _ error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		stepV = v
+		ping = c.Ping()
+		_, stepErr = ping.Wait(bg)
+	})
+	g.release()
+	if v := <-got; v != "v" {
+		t.Fatalf("GET: %q", v)
+	}
+	// The step ran before Wait returned: it runs as the Deferred fires.
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 1 || stepV != "v" || !errors.Is(stepErr, deferred.ErrWaitOnDispatcher) {
+		t.Fatalf("step: %d calls, %q, Wait in it: %v", calls, stepV, stepErr)
+	}
+	select {
+	case <-ping.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the PING the step sent was never answered")
+	}
+	if v, err, _ := ping.Result(); err != nil || v != "PONG" {
+		t.Fatalf("PING from the step: %q, %v", v, err)
 	}
 }
