@@ -13,6 +13,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/txredis/txredis/deferred"
+	"github.com/txredis/txredis/internal/testserver"
 	"github.com/txredis/txredis/internal/testutil"
 	"github.com/txredis/txredis/proto"
 )
@@ -360,4 +361,49 @@ func TestQuietReviewStepAddedWhileTheCallerReads(t *testing.T) {
 	if v, err, _ := ping.Result(); err != nil || v != "PONG" {
 		t.Fatalf("PING from the step: %q, %v", v, err)
 	}
+}
+
+// A server killed while a waiting goroutine reads a slow reply (BLPOP on
+// an empty list) fails the command at once with a connection error, and the
+// connection comes back after a restart and answers in step; no
+// goroutine is left behind.
+func TestQuietReviewServerKilledWhileTheCallerReads(t *testing.T) {
+	srv := testserver.Start(t)
+	before := runtime.NumGoroutine()
+	c := testutil.Must(t, Connect(Options{Addr: srv.Addr(), ReplyTimeout: 5 * time.Second}))
+	bg := context.Background()
+	for round := range 2 {
+		settle(t, c)
+		killed := make(chan struct{})
+		go func() {
+			// Kill once the waiting goroutine reads (or after a second).
+			for deadline := time.Now().Add(time.Second); c.rxState() != rxCaller && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			srv.Kill()
+			close(killed)
+		}()
+		start := time.Now()
+		_, err := c.Do("BLPOP", "empty", "3").Wait(bg)
+		var ce *ConnectionError
+		if !errors.As(err, &ce) {
+			t.Fatalf("round %d: BLPOP on a killed server: %v", round, err)
+		}
+		if el := time.Since(start); el > 2*time.Second {
+			t.Fatalf("round %d: the kill was noticed after %v", round, el)
+		}
+		<-killed
+		srv.Restart()
+		testutil.EventuallyWithin(t, 10*time.Second, func() error {
+			_, err := c.Ping().Wait(bg)
+			return err
+		})
+		for i := range 20 {
+			if v, err := c.Incr("n" + strconv.Itoa(round)).Wait(bg); err != nil || v != int64(i+1) {
+				t.Fatalf("round %d: INCR %d = %d, %v", round, i, v, err)
+			}
+		}
+	}
+	testutil.Must(t, c.Disconnect())
+	testutil.CheckGoroutines(t, before)
 }
