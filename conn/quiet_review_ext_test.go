@@ -43,8 +43,12 @@ func TestQuietReviewPoolMixedUse(t *testing.T) {
 		go func() { // lone waits: parks a connection
 			defer wg.Done()
 			for i := range n {
+				// (On a pool, a command nobody waits for may go to another
+				// connection than the next: each is waited for.)
 				k, v := "lone", strconv.Itoa(i)
-				p.Set(k, v) // unobserved
+				if _, err := p.Set(k, v).Wait(bg); !check("lone", err) {
+					return
+				}
 				have, err := p.Get(k).Wait(bg)
 				if err == nil && have != v {
 					err = fmt.Errorf("GET = %q, want %q", have, v)
