@@ -410,3 +410,173 @@ func TestQuietReviewServerKilledWhileTheCallerReads(t *testing.T) {
 	testutil.Must(t, c.Disconnect())
 	testutil.CheckGoroutines(t, before)
 }
+
+// Sockets killed at random (CLIENT KILL from another connection) under
+// lone waits, callbacks and commands nobody observes, on a connection
+// that parks and is redialled over and over: every Deferred fires once,
+// with its own reply or a connection error, within a bound; no wake-up
+// meant for an earlier socket confuses a later one; no goroutine is left.
+func TestQuietReviewKilledSocketsUnderMixedUse(t *testing.T) {
+	srv := testserver.Start(t)
+	before := runtime.NumGoroutine()
+	bg := context.Background()
+	killer, err := Connect(Options{Addr: srv.Addr()}).Wait(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Connect(Options{Addr: srv.Addr(), ReplyTimeout: time.Second, ClientName: "victim"}).Wait(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	report := func(err error) {
+		select {
+		case errs <- err:
+		default:
+		}
+	}
+	// within is how long any Deferred may take: ReplyTimeout, ticks, a
+	// redial, and room for a loaded machine.
+	const within = 5 * time.Second
+	worker := func(g int) {
+		defer wg.Done()
+		k := "w" + strconv.Itoa(g)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if g != 0 {
+				// Worker 0 is alone now and then: the connection parks.
+				time.Sleep(10 * time.Millisecond)
+			}
+			v := strconv.Itoa(i)
+			if _, err := c.Set(k, v).Wait(bg); err != nil {
+				if !isConnErr(err) {
+					report(err)
+					return
+				}
+				time.Sleep(2 * time.Millisecond)
+				continue
+			}
+			d := c.Get(k)
+			if g == 1 && i%3 == 0 {
+				c.Ping() // nobody observes it
+			}
+			var have string
+			var err error
+			if g == 2 && i%2 == 0 {
+				ch := make(chan struct{})
+				d.Observe(func(s string, e error) { have, err = s, e; close(ch) })
+				select {
+				case <-ch:
+				case <-time.After(within):
+					report(errors.New("a callback never ran"))
+					return
+				}
+			} else {
+				got := make(chan struct{})
+				go func() { have, err = d.Wait(bg); close(got) }()
+				select {
+				case <-got:
+				case <-time.After(within):
+					report(errors.New("a Wait never returned"))
+					return
+				}
+			}
+			if err == nil && have != v {
+				report(errors.New(k + ": GET = " + have + ", want " + v))
+				return
+			}
+			if err != nil && !isConnErr(err) {
+				report(err)
+				return
+			}
+		}
+	}
+	for g := range 3 {
+		wg.Add(1)
+		go worker(g)
+	}
+	var parked, read int
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Microsecond):
+			}
+			switch c.rxState() {
+			case rxParked:
+				parked++
+			case rxCaller:
+				read++
+			}
+		}
+	}()
+	for i := range 15 {
+		time.Sleep(time.Duration(10+i%4*7) * time.Millisecond)
+		if _, err := killer.Do("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Wait(bg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	<-sampled
+	t.Logf("sampled the socket parked %d times, read by a waiting goroutine %d times", parked, read)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// And it still answers in step.
+	testutil.EventuallyWithin(t, within, func() error {
+		_, err := c.Ping().Wait(bg)
+		return err
+	})
+	for i := range 20 {
+		if v, err := c.Incr("after").Wait(bg); err != nil || v != int64(i+1) {
+			t.Fatalf("INCR %d = %d, %v", i, v, err)
+		}
+	}
+	if _, err := c.Disconnect().Wait(bg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := killer.Disconnect().Wait(bg); err != nil {
+		t.Fatal(err)
+	}
+	testutil.CheckGoroutines(t, before)
+}
+
+// A transaction on a parked connection with a reply owed to a command
+// nobody observes: the lease and the transaction's commands take the
+// socket back, every reply lands where it belongs, and afterwards the
+// connection parks again.
+func TestQuietReviewTxOnAParkedConn(t *testing.T) {
+	mr := miniredis.RunT(t)
+	c := quietConn(t, mr.Addr(), 80*time.Second) // ticks 10s apart
+	bg := context.Background()
+	for i := range 3 {
+		settle(t, c)
+		d := c.Incr("n") // lazy, unobserved
+		tx, err := c.Multi().Wait(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := tx.Incr("n")
+		vs, err := tx.Commit().Wait(bg)
+		if err != nil || len(vs) != 1 || vs[0].Int != int64(2*i+2) {
+			t.Fatalf("EXEC: %v, %v", vs, err)
+		}
+		if v, err := in.Wait(bg); err != nil || v != int64(2*i+2) {
+			t.Fatalf("INCR in the transaction: %d, %v", v, err)
+		}
+		if v, err, ok := d.Result(); !ok || err != nil || v != int64(2*i+1) {
+			t.Fatalf("INCR before the transaction: %d, %v, %v", v, err, ok)
+		}
+	}
+}
