@@ -207,7 +207,8 @@
 // callbacks of replies run on the connection's reader goroutine: they must
 // not block, but they may send more commands (sending never blocks). (A
 // step that another goroutine adds to a Deferred while a quiet Wait is
-// reading its reply runs on the waiting goroutine; see Pipelining.)
+// reading its reply runs on the waiting goroutine, before any later reply
+// is read, and a Wait there fails as on the reader; see Pipelining.)
 //
 // Never Wait in a callback: the reader goroutine would stop delivering
 // replies, the awaited one included. On amd64 and arm64 such a Wait
