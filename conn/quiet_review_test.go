@@ -333,7 +333,7 @@ func TestQuietReviewStepAddedWhileTheCallerReads(t *testing.T) {
 	waitRx(t, c, rxCaller)
 	// The refused Wait is reported too: keep it out of the test's output.
 	prev := deferred.SetErrorHandler(func(error) {})
-	defer deferred.SetErrorHandler(prev)
+	defer func() { deferred.SetErrorHandler(prev) }()
 	var mu sync.Mutex
 	calls, stepV := 0, ""
 	var stepErr error
