@@ -113,8 +113,10 @@ func (c *Conn) signalLocked() {
 
 // flushAndUnlock gets newly queued commands on their way and releases
 // c.mu. idle tells that no reply was pending before them: the caller is
-// round-trip bound, so when nobody is writing and everything queued fits
-// one chunk, the sending goroutine writes it itself with one non-blocking
+// round-trip bound, so when nobody is writing and everything queued is
+// one open segment (in one chunk, or in the buffer a command too large
+// for the chunk grew it into), the sending goroutine writes it itself
+// with one non-blocking
 // write (saving a goroutine hand-off per round trip); whatever the socket
 // does not take at once goes back to the front of the queue for the
 // writer goroutine. Under load (replies pending) the writer goroutine
@@ -141,11 +143,13 @@ func (c *Conn) flushAndUnlock(idle bool) {
 	if c.gen != gen || c.nc == nil {
 		// The socket failed meanwhile: its commands have been failed.
 		c.mu.Unlock()
+		chunkPool.Put(ch) // the write has returned: nothing refers to it
 		return
 	}
 	c.writing = false
 	if err != nil {
 		c.mu.Unlock()
+		chunkPool.Put(ch)
 		c.fail(gen, err)
 		return
 	}
