@@ -116,10 +116,9 @@ func (c *Conn) signalLocked() {
 // round-trip bound, so when nobody is writing and everything queued is
 // one open segment (in one chunk, or in the buffer a command too large
 // for the chunk grew it into), the sending goroutine writes it itself
-// with one non-blocking
-// write (saving a goroutine hand-off per round trip); whatever the socket
-// does not take at once goes back to the front of the queue for the
-// writer goroutine. Under load (replies pending) the writer goroutine
+// with one non-blocking write (saving a goroutine hand-off per round
+// trip); whatever the socket does not take at once goes back to the front
+// of the queue for the writer goroutine. Under load (replies pending) the writer goroutine
 // batches instead. Sending never waits on the network.
 func (c *Conn) flushAndUnlock(idle bool) {
 	dw := c.direct
