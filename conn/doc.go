@@ -93,8 +93,8 @@
 // reader goroutine stops reading while nothing is pending and Wait reads
 // the reply on the waiting goroutine (as go-redis and rueidis do). One
 // goroutine owns the socket's reads at any time; anything but a plain
-// Wait (a callback, Done, Result, a second command in flight, a batch, a
-// hook, client-side caching, a failure) hands them back to the reader
+// Wait (a callback, Done, Result, a second command in flight, a batch,
+// client-side caching, a failure) hands them back to the reader
 // goroutine, which also looks at a parked socket every watchdog tick, so
 // a server closing a quiet connection is noticed within one.
 //

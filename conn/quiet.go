@@ -19,7 +19,7 @@ import (
 // is marked with deferred.SetLazy, and Wait reads the reply itself on the
 // waiting goroutine (drive), as rueidis and go-redis do. Anything else
 // hands the socket back to the reader goroutine (unparkLocked): a command
-// whose reply is not a plain typed Deferred (batches, hooks, pipelines,
+// whose reply is not a plain typed Deferred (batches, pipelines,
 // transactions), a step added to a lazy Deferred or its Done channel
 // taken (kickLazy), a second command pending when the reply is read,
 // a failure, Disconnect, or the watchdog finding a reply owed or bytes
@@ -59,8 +59,23 @@ func (r *typed[T]) deferred() any { return &r.d }
 
 // isDeferredOf reports whether r is the resolver of Deferred d.
 func isDeferredOf(r Resolver, d any) bool {
-	lr, ok := r.(lazyResolver)
-	return ok && lr.deferred() == d
+	lr := lazyOf(r)
+	return lr != nil && lr.deferred() == d
+}
+
+// lazyOf returns the typed resolver r is, or the one behind the hooks
+// that observe r's command; nil when there is none. r must not have been
+// resolved (hooks recycle their wrapper once the reply has passed).
+func lazyOf(r Resolver) lazyResolver {
+	switch x := r.(type) {
+	case lazyResolver:
+		return x
+	case *opRun:
+		if lr, ok := x.next.(lazyResolver); ok {
+			return lr
+		}
+	}
+	return nil
 }
 
 // quietLocked reports whether the reader goroutine may park: see above.
@@ -121,7 +136,7 @@ func (c *Conn) lazyLocked(r Resolver, idle bool) lazyResolver {
 	if c.rx != rxParked && !idle {
 		return nil
 	}
-	if lr, ok := r.(lazyResolver); ok {
+	if lr := lazyOf(r); lr != nil {
 		return lr
 	}
 	c.unparkLocked()

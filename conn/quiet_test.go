@@ -320,3 +320,49 @@ func TestQuietCallerReadFailureFailsTheCommand(t *testing.T) {
 		}
 	}
 }
+
+// countHook counts the commands it sees end.
+type countHook struct {
+	mu    sync.Mutex
+	ended int
+}
+
+func (h *countHook) Start(ctx context.Context, _ *Op) context.Context { return ctx }
+
+func (h *countHook) End(_ context.Context, op *Op) {
+	h.mu.Lock()
+	h.ended++
+	h.mu.Unlock()
+}
+
+func TestQuietWithHooks(t *testing.T) {
+	mr := miniredis.RunT(t)
+	h := &countHook{}
+	c, err := Connect(Options{Addr: mr.Addr(), Hooks: []Hook{h}}).Wait(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect()
+	settle(t, c) // the hooks' wrapper does not keep the socket from parking
+	bg := context.Background()
+	h.mu.Lock()
+	before := h.ended
+	h.mu.Unlock()
+	for i := range 50 {
+		v := strconv.Itoa(i)
+		if _, err := c.Set("h", v).Wait(bg); err != nil {
+			t.Fatal(err)
+		}
+		if have, err := c.Get("h").Wait(bg); err != nil || have != v {
+			t.Fatalf("GET: %q, %v", have, err)
+		}
+		if st := c.rxState(); st != rxParked {
+			t.Fatalf("command %d: socket in state %d, want parked", i, st)
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ended-before != 100 {
+		t.Fatalf("the hook saw %d commands end, want 100", h.ended-before)
+	}
+}
