@@ -188,8 +188,8 @@ func (c *Conn) drive(d any) {
 	for {
 		var err error
 		if v, err = rd.ReadValue(); err != nil {
-			// The reader goroutine, handed the failed socket, fails r
-			// and everything behind it, and ends.
+			// The reader goroutine, handed the failed socket, fails d's
+			// command and everything behind it, and ends.
 			c.fail(gen, err)
 			c.mu.Lock()
 			c.rx = rxParked
@@ -203,16 +203,16 @@ func (c *Conn) drive(d any) {
 		c.takePush(v)
 	}
 	c.mu.Lock()
-	p, _ := c.q.pop() // r: only the goroutine holding the socket pops
+	p, _ := c.q.pop() // d's: only the goroutine holding the socket pops
 	c.pendingCount.Add(-1)
 	c.closeDrainedLocked()
 	c.mu.Unlock()
-	// r fires before the socket is handed on, as the reader goroutine
+	// d fires before the socket is handed on, as the reader goroutine
 	// fires a reply before it reads the next: a command sent meanwhile
 	// waits for it, however long converting the reply takes. Its steps
 	// (added by other goroutines while this one read) run here as they
 	// would on the reader goroutine, so a Wait in them cannot block the
-	// replies behind r.
+	// replies behind d.
 	if slot := dispatch.Enter(); slot >= 0 {
 		p.r.Resolve(v, nil)
 		dispatch.Leave(slot)
@@ -224,7 +224,7 @@ func (c *Conn) drive(d any) {
 	c.mu.Lock()
 	c.rx = rxParked
 	if c.pendingCount.Load() != 0 || c.nc == nil || !c.quietLocked() {
-		// Replies behind r are owed to others (or the socket failed, or
+		// Replies behind d are owed to others (or the socket failed, or
 		// may no longer park): the reader goroutine takes it back.
 		if c.pendingCount.Load() != 0 {
 			c.lone = 0
