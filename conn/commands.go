@@ -87,9 +87,9 @@ func (c Commands) Ping() *deferred.Deferred[string] {
 // checkRaw returns the error a raw command given to Do or DoCmd of c
 // fails with before it is sent: an empty name, or, when c sends through
 // an owned view that skips the check (a Conn's, a Tx's, a Pipeline's),
-// directly or through context views, a
-// command handle.RefuseShared refuses. Every other handle's Send refuses such
-// commands itself, with its own error (a Ring's is an ErrNotSharded).
+// directly or through context views, a command handle.RefuseShared
+// refuses. Every other handle's Send refuses such commands itself, with
+// its own error (a Ring's is an ErrNotSharded).
 func (c Commands) checkRaw(cmd *proto.Cmd) error {
 	if cmd.Name() == "" {
 		return plumb.BadArgs("Do", "empty command name")

@@ -83,14 +83,12 @@ type Conn struct {
 	// for every command would cost more than the rest of enqueueing it.
 	// Deadlines from it are rounded up by a tick (watchdogTick).
 	clock atomic.Int64
-	// stateNow mirrors state for State, which pools call for every
-	// command they route: it changes under mu, and reads take no lock.
-	stateNow atomic.Int32
 
 	mu sync.Mutex // protects the fields below
-	// state is the current state, set with setStateLocked; lastErr why
-	// it is not connected.
-	state   State
+	// state is the current state; lastErr why it is not connected.
+	// state changes only under mu, and is read without it by State,
+	// which pools call for every command they route.
+	state   stateCell
 	lastErr error
 	// w holds encoded commands the writer has not taken yet (see
 	// write.go); every command in it has its entry in q.
@@ -164,13 +162,16 @@ func (c *Conn) Options() Options { return c.opts }
 // State returns the current state.
 // It takes no lock: a pool asks it of its connections for every command
 // it routes, and learns of a failure at once, before OnState reports it.
-func (c *Conn) State() State { return State(c.stateNow.Load()) }
+func (c *Conn) State() State { return c.state.load() }
 
-// setStateLocked sets the state, called with c.mu held.
-func (c *Conn) setStateLocked(s State) {
-	c.state = s
-	c.stateNow.Store(int32(s))
-}
+// stateCell holds a State that is written under Conn.mu and read with or
+// without it.
+type stateCell struct{ v atomic.Int32 }
+
+func (s *stateCell) load() State { return State(s.v.Load()) }
+
+// storeLocked sets the state; the caller holds Conn.mu.
+func (s *stateCell) storeLocked(st State) { s.v.Store(int32(st)) }
 
 // Pending returns the number of commands sent and not yet answered.
 func (c *Conn) Pending() int { return int(c.pendingCount.Load()) }
@@ -267,12 +268,12 @@ func (c *Conn) acceptOwnLocked() error {
 // can be queued (connected, or a dial in flight).
 func (c *Conn) acceptLocked() error {
 	switch {
-	case c.closing || c.state == StateClosed:
-		if c.state == StateClosed && !c.closing && c.lastErr != nil {
+	case c.closing || c.state.load() == StateClosed:
+		if c.state.load() == StateClosed && !c.closing && c.lastErr != nil {
 			return &ConnectionError{Addr: c.opts.Addr, Op: "not connected", Err: c.lastErr}
 		}
 		return &ConnectionError{Addr: c.opts.Addr, Op: "closed", Err: ErrClosed}
-	case c.state == StateDisconnected:
+	case c.state.load() == StateDisconnected:
 		c.kickLocked()
 		err := c.lastErr
 		if err == nil {
@@ -299,7 +300,7 @@ func (c *Conn) enqueueLocked(cmd *proto.Cmd, r Resolver) {
 		}
 		// While a dial is in flight the deadline is set when the socket
 		// is up (serve); a command queued now cannot be answered sooner.
-		if c.state == StateConnected {
+		if c.state.load() == StateConnected {
 			dl = nextDeadline(c.pendingCount.Load() > 0, c.lastDeadline, c.clock.Load()+int64(c.watchdogTick()), timeout)
 			c.lastDeadline = dl
 		}
@@ -500,9 +501,9 @@ func (c *Conn) fail(gen uint64, cause error) {
 	}
 	c.lastErr = cerr
 	if c.closing {
-		c.setStateLocked(StateClosed)
+		c.state.storeLocked(StateClosed)
 	} else {
-		c.setStateLocked(StateDisconnected)
+		c.state.storeLocked(StateDisconnected)
 	}
 	c.w.drop()
 	c.wakePending = false

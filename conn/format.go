@@ -140,7 +140,7 @@ func (c Commands) describe() string {
 // replies it awaits: conn.Conn{127.0.0.1:6379 db=0 connected pending=3}.
 func (c *Conn) String() string {
 	c.mu.Lock()
-	state, leased := c.state, c.leased != nil
+	state, leased := c.state.load(), c.leased != nil
 	c.mu.Unlock()
 	var b strings.Builder
 	b.WriteString("conn.Conn{")
@@ -167,7 +167,7 @@ func (l *Lease) String() string {
 	switch {
 	case l.released:
 		state = "released"
-	case c.gen != l.gen || c.state != StateConnected:
+	case c.gen != l.gen || c.state.load() != StateConnected:
 		state = "broken"
 	}
 	c.mu.Unlock()

@@ -44,7 +44,7 @@ func (l *Lease) Conn() *Conn { return l.c }
 func (l *Lease) Broken() bool {
 	l.c.mu.Lock()
 	defer l.c.mu.Unlock()
-	return l.c.gen != l.gen || l.c.state != StateConnected
+	return l.c.gen != l.gen || l.c.state.load() != StateConnected
 }
 
 // Send sends cmd on the leased connection. A command handle.RefuseShared
@@ -83,7 +83,7 @@ func (l *Lease) sendBatch(cmds []*proto.Cmd, rs []Resolver) {
 	case err != nil:
 	case l.released:
 		err = &ConnectionError{Addr: c.opts.Addr, Op: "lease released", Err: ErrClosed}
-	case c.gen != l.gen || c.state != StateConnected:
+	case c.gen != l.gen || c.state.load() != StateConnected:
 		err = &ConnectionError{Addr: c.opts.Addr, Op: "lost connection", Err: errors.New("the leased connection was lost")}
 	case l.observe != nil:
 		rs = observed(rs, l.observe)
@@ -128,7 +128,7 @@ func (l *Lease) Release() {
 func (c *Conn) Lease(ctx context.Context) *deferred.Deferred[*Lease] {
 	c.mu.Lock()
 	dialing := c.dialing
-	if c.state != StateConnecting || c.closing {
+	if c.state.load() != StateConnecting || c.closing {
 		dialing = nil
 	}
 	c.mu.Unlock()
@@ -178,7 +178,7 @@ func (c *Conn) TryLease(onRelease func(*Lease)) (*Lease, error) {
 	if err := c.acceptLocked(); err != nil {
 		return nil, err
 	}
-	if c.state != StateConnected {
+	if c.state.load() != StateConnected {
 		return nil, &ConnectionError{Addr: c.opts.Addr, Op: "not connected", Err: ErrNotConnected}
 	}
 	if c.leased != nil {

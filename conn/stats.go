@@ -95,7 +95,7 @@ func (c *Conn) Stats() Stats {
 		Reconnects: c.counts.reconnects.Load(),
 	}
 	c.mu.Lock()
-	if c.state == StateConnected {
+	if c.state.load() == StateConnected {
 		s.Open = 1
 	}
 	if c.leased != nil {

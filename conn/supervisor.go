@@ -52,7 +52,7 @@ func newConn(opts Options, eager bool) *Conn {
 		// The first dial is in flight from the start.
 		dialing: new(deferred.Deferred[struct{}]),
 	}
-	c.setStateLocked(StateConnecting) // before anyone else sees c
+	c.state.storeLocked(StateConnecting) // before anyone else sees c
 	c.inboxHead.Store(-1)
 	c.lazy = deferred.Lazy{Drive: c.drive, Kick: c.kickLazy}
 	c.addrErr = addrErr
@@ -106,7 +106,7 @@ func (c *Conn) supervise(eager bool) {
 			c.mu.Unlock()
 			break
 		}
-		c.setStateLocked(StateConnecting)
+		c.state.storeLocked(StateConnecting)
 		c.lastAttempt = time.Now()
 		if c.dialing == nil {
 			c.dialing = new(deferred.Deferred[struct{}])
@@ -122,9 +122,9 @@ func (c *Conn) supervise(eager bool) {
 			stop := c.closed() || c.opts.NoReconnect || (eager && !everConnected) || c.addrErr != nil
 			c.mu.Lock()
 			c.lastErr = err
-			c.setStateLocked(StateDisconnected)
+			c.state.storeLocked(StateDisconnected)
 			if stop {
-				c.setStateLocked(StateClosed)
+				c.state.storeLocked(StateClosed)
 			}
 			failed := c.takePendingLocked()
 			dialing := c.dialing
@@ -197,7 +197,7 @@ func (c *Conn) serve(nc net.Conn, br *bufio.Reader, rc *readCounter) {
 	c.inboxHead.Store(-1)
 	c.writing = false
 	c.rx, c.rxRd = rxReader, nil
-	c.setStateLocked(StateConnected)
+	c.state.storeLocked(StateConnected)
 	c.lastErr = nil
 	// Reply deadlines of commands queued during the dial start now.
 	now := c.now()
@@ -291,7 +291,7 @@ func (c *Conn) waitBackoff(d time.Duration, kickable bool) bool {
 
 func (c *Conn) shutdown() {
 	c.mu.Lock()
-	c.setStateLocked(StateClosed)
+	c.state.storeLocked(StateClosed)
 	err := c.lastErr
 	failed := c.takePendingLocked()
 	dialing := c.dialing

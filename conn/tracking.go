@@ -90,7 +90,7 @@ func (c *Conn) tracking() *tracker {
 		return t
 	}
 	t := &tracker{c: c, st: newCacheStore(c.opts.Cache.MaxBytes), opts: c.opts.Cache}
-	if c.opts.Protocol < 3 && !c.closing && c.state != StateClosed {
+	if c.opts.Protocol < 3 && !c.closing && c.state.load() != StateClosed {
 		t.inv = newInvConn(t)
 	}
 	c.trk.Store(t)

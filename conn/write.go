@@ -101,7 +101,7 @@ func recycle(own []*chunk) {
 }
 
 func (c *Conn) signalLocked() {
-	if c.state != StateConnected || c.wakePending {
+	if c.state.load() != StateConnected || c.wakePending {
 		return
 	}
 	c.wakePending = true
@@ -123,7 +123,7 @@ func (c *Conn) signalLocked() {
 func (c *Conn) flushAndUnlock(idle bool) {
 	dw := c.direct
 	w := &c.w
-	if !idle || dw == nil || c.state != StateConnected || c.writing || c.wakePending || len(w.segs) > 0 || len(w.buf) == 0 || len(w.own) != 1 {
+	if !idle || dw == nil || c.state.load() != StateConnected || c.writing || c.wakePending || len(w.segs) > 0 || len(w.buf) == 0 || len(w.own) != 1 {
 		c.signalLocked()
 		c.mu.Unlock()
 		return
@@ -186,7 +186,7 @@ func (c *Conn) writeLoop(nc net.Conn, gen uint64, stop <-chan struct{}) {
 		runtime.Gosched()
 		for {
 			c.mu.Lock()
-			if c.gen != gen || c.state != StateConnected {
+			if c.gen != gen || c.state.load() != StateConnected {
 				c.mu.Unlock()
 				return
 			}
