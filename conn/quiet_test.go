@@ -366,3 +366,31 @@ func TestQuietWithHooks(t *testing.T) {
 		t.Fatalf("the hook saw %d commands end, want 100", h.ended-before)
 	}
 }
+
+// A connection that tracks keys for a cached view never parks: an
+// invalidation must be read when it arrives, not at the next command.
+func TestQuietNotWithClientSideCaching(t *testing.T) {
+	mr := miniredis.RunT(t)
+	c, err := Connect(Options{Addr: mr.Addr(), Protocol: 3}).Wait(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect()
+	bg := context.Background()
+	cv := c.Cached(time.Minute)
+	if _, err := cv.Get("warm").Wait(bg); err != nil && !errors.Is(err, proto.ErrNil) {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		k := "k" + strconv.Itoa(i)
+		if _, err := c.Set(k, "v").Wait(bg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cv.Get(k).Wait(bg); err != nil {
+			t.Fatal(err)
+		}
+		if st := c.rxState(); st == rxParked {
+			t.Fatalf("command %d: a tracking connection parked its reader", i)
+		}
+	}
+}
