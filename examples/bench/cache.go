@@ -104,6 +104,7 @@ func cacheMain(client, addr string, c, n, d int, mode string, poolSize int) int 
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	start := time.Now()
+	profileStart()
 	done, err := parallel(c, n, func(g, count int) error {
 		for i := 0; i < count; i++ {
 			k := keys[(g*count+i)%len(keys)]
@@ -124,6 +125,7 @@ func cacheMain(client, addr string, c, n, d int, mode string, poolSize int) int 
 		return nil
 	})
 	elapsed := time.Since(start)
+	profileStop()
 	runtime.ReadMemStats(&ms1)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

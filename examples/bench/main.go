@@ -73,6 +73,7 @@ func main() {
 	flag.IntVar(&cfg.Pool, "pool", 10, "connections for txredis-pool")
 	flag.BoolVar(&cfg.Cluster, "cluster", false, "-addr is a comma-separated list of Redis Cluster nodes")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed part to this file")
+	memprofile := flag.String("memprofile", "", "write an allocation profile of the run to this file when it ends")
 
 	matrix := flag.Bool("matrix", false, "run the whole comparison and print a table")
 	rows := flag.String("rows", "", "with -matrix: comma-separated rows (default all): "+strings.Join(rowNames(), ", "))
@@ -80,8 +81,26 @@ func main() {
 	rounds := flag.Int("rounds", 5, "with -matrix: rounds; clients are interleaved and rotated each round, medians reported")
 	markdown := flag.Bool("markdown", false, "with -matrix: print the table as markdown")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		profileStart = func() { _ = pprof.StartCPUProfile(f) }
+		profileStop = pprof.StopCPUProfile
+	}
 	if strings.HasPrefix(cfg.Mode, "cache-") { // the client-side caching modes: cache.go
-		os.Exit(cacheMain(cfg.Client, *addr, cfg.C, cfg.N, cfg.D, cfg.Mode, cfg.Pool))
+		code := cacheMain(cfg.Client, *addr, cfg.C, cfg.N, cfg.D, cfg.Mode, cfg.Pool)
+		if code == 0 && *memprofile != "" {
+			if err := writeHeapProfile(*memprofile); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+				code = 1
+			}
+		}
+		profileStop()
+		os.Exit(code)
 	}
 
 	if *matrix {
@@ -103,23 +122,30 @@ func main() {
 		*addr = "127.0.0.1:6379"
 	}
 	cfg.Addrs = strings.Split(*addr, ",")
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
-		defer f.Close()
-		profileStart = func() { _ = pprof.StartCPUProfile(f) }
-		profileStop = pprof.StopCPUProfile
-	}
 	res, err := runOne(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+	if *memprofile != "" {
+		if err := writeHeapProfile(*memprofile); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
 	out, _ := json.Marshal(res)
 	fmt.Println(string(out))
+}
+
+// writeHeapProfile writes the allocations made so far (pprof's allocs
+// profile: read it with -sample_index=alloc_space or alloc_objects).
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup("allocs").WriteTo(f, 0)
 }
 
 // profileStart and profileStop bracket the timed part of a run.
