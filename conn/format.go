@@ -200,7 +200,7 @@ func (tx *Tx) String() string {
 // executed.
 func (p *Pipeline) String() string {
 	p.mu.Lock()
-	n, done := len(p.cmds), p.done
+	n, done := p.lenLocked(), p.done
 	p.mu.Unlock()
 	if done {
 		return "conn.Pipeline{executed}"

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -26,9 +27,43 @@ type Pipeline struct {
 	s Sender // immutable: where Execute sends
 
 	mu   sync.Mutex // protects the fields below
+	buf  *pipeBuf   // the buffered commands; nil until the first
+	done bool
+}
+
+// pipeBuf is what a Pipeline buffers into until Execute, which copies the
+// commands out into slices of their exact size. It comes from a pool, so
+// that building a pipeline does not allocate (and leave to the garbage
+// collector) every smaller array its slices grow through.
+type pipeBuf struct {
 	cmds []*proto.Cmd
 	rs   []Resolver
-	done bool
+}
+
+var pipeBufPool = sync.Pool{New: func() any { return new(pipeBuf) }}
+
+// maxPooledPipe is the largest number of commands a pipeBuf keeps room for
+// when it goes back to the pool; one that grew larger is dropped.
+const maxPooledPipe = 4096
+
+// recycle empties b and returns it to the pool.
+func (b *pipeBuf) recycle() {
+	if cap(b.cmds) > maxPooledPipe {
+		return
+	}
+	clear(b.cmds)
+	clear(b.rs)
+	b.cmds, b.rs = b.cmds[:0], b.rs[:0]
+	pipeBufPool.Put(b)
+}
+
+// bufLocked returns the buffer, taking one from the pool the first time;
+// the caller holds p.mu.
+func (p *Pipeline) bufLocked() *pipeBuf {
+	if p.buf == nil {
+		p.buf = pipeBufPool.Get().(*pipeBuf)
+	}
+	return p.buf
 }
 
 // Pipeline returns an empty Pipeline over the handle. Nothing is sent
@@ -69,13 +104,9 @@ func (p *Pipeline) buffer(cmd *proto.Cmd, r Resolver) {
 		r.Resolve(proto.Value{}, ErrTxDone)
 		return
 	}
-	if p.cmds == nil {
-		// Most pipelines hold more than a few commands: start at 16
-		// instead of growing through 1, 2, 4 and 8.
-		p.cmds, p.rs = make([]*proto.Cmd, 0, 16), make([]Resolver, 0, 16)
-	}
-	p.cmds = append(p.cmds, cmd)
-	p.rs = append(p.rs, r)
+	b := p.bufLocked()
+	b.cmds = append(b.cmds, cmd)
+	b.rs = append(b.rs, r)
 	p.mu.Unlock()
 }
 
@@ -87,8 +118,9 @@ func (p *Pipeline) bufferBatch(cmds []*proto.Cmd, rs []Resolver) {
 		failBatch(cmds, rs, ErrTxDone)
 		return
 	}
-	p.cmds = append(p.cmds, cmds...)
-	p.rs = append(p.rs, rs...)
+	b := p.bufLocked()
+	b.cmds = append(b.cmds, cmds...)
+	b.rs = append(b.rs, rs...)
 	p.mu.Unlock()
 }
 
@@ -96,7 +128,14 @@ func (p *Pipeline) bufferBatch(cmds []*proto.Cmd, rs []Resolver) {
 func (p *Pipeline) Len() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.cmds)
+	return p.lenLocked()
+}
+
+func (p *Pipeline) lenLocked() int {
+	if p.buf == nil {
+		return 0
+	}
+	return len(p.buf.cmds)
 }
 
 // Execute sends every buffered command — in one write when the handle
@@ -113,23 +152,31 @@ func (p *Pipeline) Execute() *deferred.Deferred[[]proto.Value] {
 		return deferred.Fail[[]proto.Value](ErrTxDone)
 	}
 	p.done = true
-	cmds, rs := p.cmds, p.rs
-	p.cmds, p.rs = nil, nil
+	b := p.buf
+	p.buf = nil
 	p.mu.Unlock()
 
-	n := len(cmds)
-	if n == 0 {
+	if b == nil || len(b.cmds) == 0 {
+		if b != nil {
+			b.recycle()
+		}
 		return deferred.Succeed([]proto.Value{})
 	}
+	n := len(b.cmds)
+	// The batch goes out in slices of its own, of the exact size: a
+	// sender may keep them (until a connection is up, say).
+	cmds := slices.Clone(b.cmds)
+	rs := make([]Resolver, n)
 	ex := &pipeExec{vals: make([]proto.Value, n), slots: make([]pipeSlot, n)}
-	ex.op = p.startOp(cmds)
 	ex.left.Store(int64(n))
-	// rs is ours now: each command's resolver moves into its slot, and
-	// the slot takes its place.
+	// Each command's resolver moves into its slot, and the slot takes its
+	// place.
 	for i := range ex.slots {
-		ex.slots[i] = pipeSlot{ex: ex, r: rs[i], i: i}
+		ex.slots[i] = pipeSlot{ex: ex, r: b.rs[i], i: i}
 		rs[i] = &ex.slots[i]
 	}
+	b.recycle()
+	ex.op = p.startOp(cmds)
 	if bs, ok := p.s.(BatchSender); ok {
 		bs.SendBatch(cmds, rs)
 	} else {

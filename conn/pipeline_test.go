@@ -2,6 +2,7 @@ package conn_test
 
 import (
 	"errors"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -188,5 +189,91 @@ func BenchmarkPipelineExecute(b *testing.B) {
 			p.Get("k")
 		}
 		testutil.Must(b, p.Execute())
+	}
+}
+
+// holdingSender keeps every batch it is given, unanswered, as a sender
+// waiting for its connection may.
+type holdingSender struct {
+	cmds [][]*proto.Cmd
+	rs   [][]conn.Resolver
+}
+
+func (h *holdingSender) Send(cmd *proto.Cmd, r conn.Resolver) {
+	h.SendBatch([]*proto.Cmd{cmd}, []conn.Resolver{r})
+}
+
+func (h *holdingSender) SendBatch(cmds []*proto.Cmd, rs []conn.Resolver) {
+	h.cmds = append(h.cmds, cmds)
+	h.rs = append(h.rs, rs)
+}
+
+// A Pipeline builds its batch in reused memory: what Execute hands the
+// sender must be the sender's own, untouched by the pipelines built after.
+func TestPipelineBatchIsTheSendersToKeep(t *testing.T) {
+	h := &holdingSender{}
+	c := conn.NewCommands(h)
+	wire := func(cmds []*proto.Cmd) string {
+		var b []byte
+		for _, cmd := range cmds {
+			b = cmd.AppendTo(b)
+		}
+		return string(b)
+	}
+	first := c.Pipeline()
+	for i := 0; i < 50; i++ {
+		first.Set("a"+strconv.Itoa(i), strconv.Itoa(i))
+	}
+	d := first.Execute()
+	want := wire(h.cmds[0])
+	for round := 0; round < 20; round++ {
+		p := c.Pipeline()
+		for i := 0; i < 60; i++ {
+			p.Get("b" + strconv.Itoa(i))
+		}
+		p.Execute()
+	}
+	if got := wire(h.cmds[0]); got != want || len(h.cmds[0]) != 50 {
+		t.Fatalf("the first batch changed after later pipelines were built:\n%q\nwant\n%q", got, want)
+	}
+	for i, r := range h.rs[0] {
+		r.Resolve(proto.IntValue(int64(i)), nil)
+	}
+	vals := testutil.Must(t, d)
+	for i, v := range vals {
+		if v.Int != int64(i) {
+			t.Fatalf("reply %d is %v: the first batch's resolvers changed", i, v)
+		}
+	}
+}
+
+// An explicit Pipeline costs little more than the commands' own Deferreds
+// and replies: building it does not allocate every array its buffer grows
+// through (294 bytes per SET before, 258 now on 64-bit).
+func TestPipelineAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	c := conn.NewCommands(&sink{reply: proto.SimpleValue("OK")})
+	const size, rounds = 100, 50
+	run := func() {
+		p := c.Pipeline()
+		for i := 0; i < size; i++ {
+			p.Set("k", "v")
+		}
+		testutil.Must(t, p.Execute())
+	}
+	run() // warm the buffer pool
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < rounds; i++ {
+		run()
+	}
+	runtime.ReadMemStats(&after)
+	// A Deferred with its resolver (128), the reply in Execute's slice
+	// (64), the command's slot (32), its place in the batch (24).
+	if have := float64(after.TotalAlloc-before.TotalAlloc) / (size * rounds); have > 272 {
+		t.Errorf("a pipelined SET allocated %.0f bytes, want at most 272", have)
 	}
 }
