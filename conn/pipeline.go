@@ -131,6 +131,7 @@ func (p *Pipeline) Len() int {
 	return p.lenLocked()
 }
 
+// lenLocked is Len for a caller holding p.mu.
 func (p *Pipeline) lenLocked() int {
 	if p.buf == nil {
 		return 0
