@@ -18,10 +18,11 @@
 //     waits for it before the next; closed loop, for -duration.
 //   - pipeline: c goroutines, each sends an explicit pipeline of 100 SETs
 //     and waits for it (txredis-auto: 100 plain SETs without waiting, then
-//     waits for them).
+//     waits for them; txredis-batch: 100 SETs through Conn.SendBatch with
+//     one resolver, no Deferred per command, see batch.go).
 //   - fire: one goroutine streams -n SETs, keeping at most -window
-//     unanswered (txredis: plain SETs; peers: their fastest streaming
-//     form, see peers.go).
+//     unanswered (txredis: plain SETs; peers and txredis-batch: their
+//     fastest streaming form, batches of 1000, see peers.go).
 //   - latency: open loop; a scheduler offers -rate requests per second to
 //     -c worker goroutines and each latency is measured from the moment the
 //     request was due, so a stalled client cannot hide its queueing delay.

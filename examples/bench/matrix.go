@@ -25,9 +25,9 @@ type row struct {
 var (
 	peers       = []string{"goredis", "goredis-pool", "goredis-auto", "rueidis", "rueidis-best", "redigo"}
 	withPool    = append([]string{"txredis", "txredis-pool"}, peers...)
-	withAuto    = append([]string{"txredis", "txredis-auto"}, peers...)
+	withAuto    = append([]string{"txredis", "txredis-auto", "txredis-batch"}, peers...)
 	plain       = append([]string{"txredis"}, peers...)
-	withCeiling = append(slices.Clone(plain), "redis-benchmark")
+	withCeiling = append([]string{"txredis", "txredis-batch"}, append(slices.Clone(peers), "redis-benchmark")...)
 )
 
 var allRows = []row{

@@ -25,7 +25,7 @@ type driver interface {
 const batchSize = 100
 
 func clientNames() []string {
-	return []string{"txredis", "txredis-pool", "txredis-auto", "goredis", "goredis-pool", "goredis-auto", "rueidis", "rueidis-best", "redigo"}
+	return []string{"txredis", "txredis-pool", "txredis-auto", "txredis-batch", "goredis", "goredis-pool", "goredis-auto", "rueidis", "rueidis-best", "redigo"}
 }
 
 func open(cfg config) (driver, error) {

@@ -89,8 +89,14 @@ func (t *table) addRow(r row, clients []string, runs map[string][]result) {
 	if _, ok := ops["txredis-auto"]; ok {
 		ratio("txredis-auto", "best peer ("+bestName+")", ops["txredis-auto"], best)
 	}
+	if _, ok := ops["txredis-batch"]; ok {
+		ratio("txredis-batch", "best peer ("+bestName+")", ops["txredis-batch"], best)
+	}
 	if _, ok := ops["redis-benchmark"]; ok {
 		ratio("txredis", "redis-benchmark -P 100", ops["txredis"], ops["redis-benchmark"])
+		if _, ok := ops["txredis-batch"]; ok {
+			ratio("txredis-batch", "redis-benchmark -P 100", ops["txredis-batch"], ops["redis-benchmark"])
+		}
 	}
 }
 

@@ -42,6 +42,9 @@ func openTxredis(cfg config) (driver, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Client == "txredis-batch" {
+		return &batchDriver{txredisDriver: txredisDriver{h: c, stop: func() { _, _ = c.Disconnect().Wait(bg) }}, c: c}, nil
+	}
 	return &txredisDriver{h: c, auto: cfg.Client == "txredis-auto", stop: func() { _, _ = c.Disconnect().Wait(bg) }}, nil
 }
 
